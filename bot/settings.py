@@ -1,0 +1,77 @@
+"""All configuration in one place, read from the environment when asked for (never at import time)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    rasa_url: str
+    action_port: int
+    web_host: str
+    web_port: int
+    public_url: str
+    telegram_token: str | None
+    telegram_api_base_url: str | None
+    jurisdiction_file: Path
+    model_dir: Path
+    upload_dir: Path
+    session_secret: str
+    rasa_timeout: float
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+    if not 0 < value < 65536:
+        raise SettingsError(f"{name} must be a port number, got {value}")
+    return value
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    var = Path(env.get("PETITION_VAR_DIR", ROOT / "var"))
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{var / 'petition.db'}"
+    if "://" not in database_url:
+        raise SettingsError(f"DATABASE_URL is not a URL: {database_url!r}")
+    web_port = _int(env, "WEB_PORT", 8000)
+    jurisdiction = Path(env.get("JURISDICTION_FILE", ROOT / "bot" / "jurisdiction.yml"))
+    if not jurisdiction.is_file():
+        raise SettingsError(f"JURISDICTION_FILE does not exist: {jurisdiction}")
+    try:
+        rasa_timeout = float(env.get("RASA_TIMEOUT", "20"))
+    except ValueError as exc:
+        raise SettingsError("RASA_TIMEOUT must be a number of seconds") from exc
+    return Settings(
+        database_url=database_url,
+        rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+        action_port=_int(env, "ACTION_PORT", 5055),
+        web_host=env.get("WEB_HOST", "127.0.0.1"),
+        web_port=web_port,
+        public_url=env.get("PUBLIC_URL", f"http://127.0.0.1:{web_port}").rstrip("/"),
+        telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        telegram_api_base_url=(env.get("TELEGRAM_API_BASE_URL") or None),
+        jurisdiction_file=jurisdiction,
+        model_dir=Path(env.get("MODEL_DIR", ROOT / "models")),
+        upload_dir=Path(env.get("UPLOAD_DIR", var / "uploads")),
+        session_secret=env.get("SESSION_SECRET", "dev-only-change-me"),
+        rasa_timeout=rasa_timeout,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
