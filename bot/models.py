@@ -1,0 +1,128 @@
+"""SQLAlchemy 2 models: departments, tickets with their audit trail, messages, attachments, pushes, staff."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16))
+    township_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class Message(Base):
+    """Every incoming citizen message, stored before anything else happens to it."""
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # dialogue: answered by Rasa; filed_directly: Rasa was down and the text was filed without dialogue;
+    # stored: kept but not acted on (greeting while Rasa was down, empty input, ...)
+    handling: Mapped[str] = mapped_column(String(24), default="dialogue")
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+    channel: Mapped[str] = mapped_column(String(16))          # tg / web / phone
+    sender_id: Mapped[str | None] = mapped_column(String(128), index=True, nullable=True)
+    citizen_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    facts: Mapped[dict] = mapped_column(JSON, default=dict)
+    flags: Mapped[list] = mapped_column(JSON, default=list)
+    township: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    village: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    incident_time: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="registered", index=True)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    legal_redirect: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    accept_by: Mapped[date] = mapped_column(Date)
+    answer_by: Mapped[date] = mapped_column(Date)
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    reply: Mapped[str | None] = mapped_column(Text, nullable=True)
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
+
+    department: Mapped[Department] = relationship()
+    events: Mapped[list[TicketEvent]] = relationship(back_populates="ticket", order_by="TicketEvent.id")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="ticket")
+
+
+class TicketEvent(Base):
+    """The audit trail: one row for every status change, re-route or reply, with who did it."""
+    __tablename__ = "ticket_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(16))
+    department_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class Attachment(Base):
+    """A photo, voice message or file sent by the citizen, kept as evidence."""
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))          # photo / voice / document
+    ref: Mapped[str] = mapped_column(Text)                 # Telegram file_id or stored path
+    mime: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ticket: Mapped[Ticket | None] = relationship(back_populates="attachments")
+
+
+class Notification(Base):
+    """Every message pushed to a citizen; web chat reads its undelivered ones from here."""
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))          # department / operator / supervisor
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
+
+
+class StaffSession(Base):
+    __tablename__ = "staff_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[StaffUser] = relationship()

@@ -1,0 +1,69 @@
+"""Pushes queued notifications to citizens through one transport per channel (as healthchecks' transports do).
+
+Ticket changes write Notification rows in their transaction; `deliver_pending` sends them after the commit, so a
+push never holds a database lock and a failed push is retried rather than lost. Web chat has no transport: the
+browser polls its undelivered rows.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import Engine, select
+
+from bot.db import session_scope
+from bot.models import Notification
+
+log = logging.getLogger(__name__)
+Transport = Callable[[str, str], None]   # (address within the channel, text); raises on failure
+_transports: dict[str, Transport] = {}
+MAX_ERRORS_KEPT = 500
+
+
+def register(channel: str, transport: Transport) -> None:
+    _transports[channel] = transport
+
+
+def registered_channels() -> list[str]:
+    return sorted(_transports)
+
+
+def deliver_pending(engine: Engine | None = None, limit: int = 100) -> int:
+    """Sends undelivered pushes of channels that have a transport; returns how many went out."""
+    sent = 0
+    with session_scope(engine) as s:
+        rows = s.scalars(select(Notification).where(Notification.delivered.is_(False))
+                         .order_by(Notification.id).limit(limit)).all()
+        for n in rows:
+            channel, _, address = n.sender_id.partition(":")
+            transport = _transports.get(channel)
+            if transport is None:
+                continue
+            try:
+                transport(address, n.text)
+            except Exception as exc:  # keep the row for the next round; the error is for the operator
+                n.error = f"{type(exc).__name__}: {exc}"[:MAX_ERRORS_KEPT]
+                log.warning("push %s via %s failed: %s", n.id, channel, n.error)
+                continue
+            n.delivered, n.error = True, None
+            sent += 1
+    return sent
+
+
+def telegram_transport(token: str, base_url: str | None = None) -> Transport:
+    from bot.http import post_json
+
+    base = (base_url or "https://api.telegram.org").rstrip("/")
+
+    def send(chat_id: str, text: str) -> None:
+        post_json(f"{base}/bot{token}/sendMessage", {"chat_id": int(chat_id), "text": text})
+
+    return send
+
+
+def configure_from_settings() -> None:
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    if settings.telegram_token:
+        register("tg", telegram_transport(settings.telegram_token, settings.telegram_api_base_url))
