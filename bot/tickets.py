@@ -124,7 +124,7 @@ def accept(s: Session, t: Ticket, actor: Actor, today: date | None = None) -> Ti
     before, t.status = t.status, "accepted"
     t.answer_by = answer_due_after_acceptance(today or utcnow().date())
     _event(s, t, actor, "accepted", before)
-    _push(s, t, f"您的工单 {t.number} 已由{t.department.name}受理，将在 {t.answer_by:%Y年%m月%d日} 前答复您。")
+    _push(s, t, f"您的工单 {t.number} 已受理，承办部门：{t.department.name}，将在 {t.answer_by:%Y年%m月%d日} 前答复您。")
     return t
 
 
