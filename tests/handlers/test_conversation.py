@@ -1,0 +1,99 @@
+import pytest
+from sqlalchemy import select
+
+from bot.models import Attachment, Message, Ticket
+from handlers import conversation, rasa_client
+from handlers.conversation import Attachment as Att, converse
+
+
+@pytest.fixture
+def rasa(monkeypatch, engine):
+    """A stand-in Rasa that records what it was sent and answers with a scripted message."""
+    calls: list[dict] = []
+    answer: list[dict] = [{"recipient_id": "x", "text": "您好，请问遇到了什么问题？"}]
+
+    def send(url, sender_id, text, metadata=None, timeout=20.0):
+        calls.append({"sender": sender_id, "text": text, "metadata": metadata})
+        return answer
+
+    monkeypatch.setattr(rasa_client, "send", send)
+    return calls, answer
+
+
+@pytest.fixture
+def rasa_down(monkeypatch, engine, make_analysis):
+    def send(*_a, **_k):
+        raise rasa_client.RasaUnavailable("connection refused")
+
+    monkeypatch.setattr(rasa_client, "send", send)
+    monkeypatch.setattr("bot.intake.analyse", lambda text, today=None, category=None: make_analysis("labour"))
+
+
+def messages(engine):
+    from bot.db import session_scope
+    with session_scope(engine) as s:
+        return [(m.text, m.handling, m.ticket_id) for m in s.scalars(select(Message))]
+
+
+def test_empty_input_gets_a_chinese_prompt_and_rasa_is_not_called(rasa, engine):
+    replies = converse("web:a", "   \n ")
+    assert replies[0].text == conversation.EMPTY
+    assert rasa[0] == []
+
+
+def test_emoji_only_is_kept_and_answered_without_rasa(rasa, engine):
+    replies = converse("web:a", "😡😡👍")
+    assert "没看懂" in replies[0].text
+    assert rasa[0] == [] and messages(engine) == [("😡😡👍", "stored", None)]
+
+
+def test_very_long_message_is_stored_whole_and_rasa_sees_its_start(rasa, engine):
+    text = "包工头欠我们工资" * 2500  # 20,000 characters
+    converse("tg:1", text)
+    calls, _ = rasa
+    assert len(calls[0]["text"]) == conversation.RASA_MAX_CHARS
+    stored = messages(engine)
+    assert stored[0][0] == text and calls[0]["metadata"] == {"message_id": 1}
+
+
+def test_status_command_is_mapped_to_the_rasa_intent(rasa, engine):
+    converse("tg:1", "/status")
+    assert rasa[0][0]["text"] == "/check_status"
+
+
+def test_rasa_buttons_become_reply_buttons(rasa, engine):
+    rasa[1][:] = [{"text": "您反映的是劳动工资问题，对吗？",
+                   "buttons": [{"title": "是的", "payload": "/affirm"}, {"title": "不对", "payload": "/deny"}]}]
+    replies = converse("web:a", "老板不发工资")
+    assert [b.payload for b in replies[0].buttons] == ["/affirm", "/deny"]
+
+
+def test_photo_is_kept_as_evidence(rasa, engine):
+    replies = converse("tg:7", "", [Att("photo", "AgAD-file-id", "image/jpeg")])
+    assert "照片" in replies[0].text and rasa[0] == []
+    from bot.db import session_scope
+    with session_scope(engine) as s:
+        assert [(a.kind, a.ref) for a in s.scalars(select(Attachment))] == [("photo", "AgAD-file-id")]
+
+
+def test_complaint_is_filed_without_dialogue_when_rasa_is_down(rasa_down, engine):
+    replies = converse("tg:9", "包工头欠我们十二个人三个月工资不给")
+    assert "已直接登记" in replies[0].text and "XP" in replies[0].text
+    from bot.db import session_scope
+    with session_scope(engine) as s:
+        t = s.scalars(select(Ticket)).one()
+        assert t.needs_review and t.sender_id == "tg:9" and t.text == "包工头欠我们十二个人三个月工资不给"
+    assert messages(engine)[0][1:] == ("filed_directly", t.id)
+
+
+def test_greeting_while_rasa_is_down_is_kept_but_not_filed(rasa_down, engine):
+    replies = converse("tg:9", "你好")
+    assert "已保存" in replies[0].text
+    assert messages(engine) == [("你好", "stored", None)]
+
+
+def test_status_query_while_rasa_is_down_is_answered_from_the_database(rasa_down, engine):
+    converse("tg:9", "包工头欠我们十二个人三个月工资不给")
+    replies = converse("tg:9", "我的投诉怎么样了")
+    assert "已登记，待部门受理" in replies[0].text
+    assert "没有查到" in converse("tg:other", "查询 XP20261123-00001")[0].text
