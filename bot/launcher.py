@@ -53,15 +53,28 @@ def prepare(settings: Settings) -> list[tuple[str, str, str]]:
         return [(u, p, r) for u, p, r, *_ in seed_demo_staff(s)]
 
 
+def endpoints_file(settings: Settings, var: Path) -> Path:
+    """endpoints.yml with the action server URL of this run (ports are settings, the file is a default)."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
+    data["action_endpoint"] = {"url": f"http://127.0.0.1:{settings.action_port}/webhook"}
+    path = var / "endpoints.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def services(settings: Settings, venv: Path, model: Path) -> list[Service]:
     py = sys.executable
+    var = Path(os.environ.get("PETITION_VAR_DIR", ROOT / "var"))
     rasa_port = settings.rasa_url.rsplit(":", 1)[-1]
     svc = [
         Service("actions", [py, "-m", "rasa_sdk", "--actions", "handlers.actions",
                             "--port", str(settings.action_port)],
                 f"http://127.0.0.1:{settings.action_port}/health"),
         Service("rasa", [str(venv / "bin" / "rasa"), "run", "--enable-api", "--model", str(model),
-                         "--endpoints", str(ROOT / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml"),
+                         "--endpoints", str(endpoints_file(settings, var)), "--credentials", str(ROOT / "credentials.yml"),
                          "--port", rasa_port], f"{settings.rasa_url}/status"),
         Service("web", [py, "-m", "uvicorn", "bot.web.app:create_app", "--factory", "--host", settings.web_host,
                         "--port", str(settings.web_port)], f"http://127.0.0.1:{settings.web_port}/healthz"),
