@@ -2,6 +2,7 @@
 so ticket tests do not depend on the trained models."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,24 @@ def jurisdiction() -> Jurisdiction:
     return load_jurisdiction(ROOT / "bot" / "jurisdiction.yml")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """Storage tests run on SQLite and, when TEST_POSTGRES_URL is set (.ci/run sets it), on PostgreSQL too."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'var' / 'test.db'}"
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("TEST_POSTGRES_URL not set (.ci/run starts a PostgreSQL server and sets it)")
+    return url
+
+
 @pytest.fixture
-def settings_env(tmp_path, monkeypatch):
+def settings_env(tmp_path, monkeypatch, database_url):
     """Points every setting at a fresh temporary place and forgets cached settings and engines."""
     from bot import db, settings
 
     monkeypatch.setenv("PETITION_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'test.db'}")
+    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")  # nothing listens there
     monkeypatch.setenv("RASA_TIMEOUT", "2")
     settings.get_settings.cache_clear()
@@ -37,10 +49,14 @@ def settings_env(tmp_path, monkeypatch):
 @pytest.fixture
 def engine(settings_env, jurisdiction):
     from bot.db import get_engine, init_db
+    from bot.models import Base
 
     e = get_engine()
+    if e.dialect.name == "postgresql":  # a shared server: start every test from empty tables
+        Base.metadata.drop_all(e)
     init_db(e, jurisdiction)
-    return e
+    yield e
+    e.dispose()
 
 
 @pytest.fixture
