@@ -1,0 +1,117 @@
+"""Place names the extractor knows: the county's own gazetteer (bot/jurisdiction.yml, passed in as flat rows) and
+China's province / city / county names from jionlp's administrative-division dictionary (for places outside
+the county: 河南省开封市通许县 -> 河南省 / 开封市 / 通许县, written levels only)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+VILLAGE_SUFFIXES = ("社区", "村")
+TOWNSHIP_SUFFIXES = ("街道", "镇", "乡")
+
+
+def village_stem(name: str) -> str:
+    for suffix in VILLAGE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def county_aliases(county: str) -> list[str]:
+    """新平彝族傣族自治县 -> [新平县, 新平]; 通许县 -> [通许]."""
+    out = []
+    m = re.fullmatch(r"(.{2,}?)(?:[\u4e00-\u9fff]{1,3}族)+自治县", county)
+    if m:
+        out += [m.group(1) + "县", m.group(1)]
+    elif county.endswith(("县", "区", "市", "旗")) and len(county) > 2:
+        out.append(county[:-1])
+    return out
+
+
+@dataclass
+class Gazetteer:
+    """Index over the jurisdiction's rows: {province, city, county, township, village, aliases}."""
+
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    county_names: tuple[str, ...] = ()
+    townships: dict[str, str] = field(default_factory=dict)  # any written form -> official township name
+    villages: dict[str, str] = field(default_factory=dict)  # village name -> its township
+    village_stems: dict[str, str] = field(default_factory=dict)  # 南恩 -> 南恩村
+
+    @classmethod
+    def from_rows(cls, rows: list[dict] | None, normalise=lambda s: s) -> "Gazetteer":
+        g = cls()
+        for row in rows or ():
+            g.province = g.province or row.get("province")
+            g.city = g.city or row.get("city")
+            g.county = g.county or row.get("county")
+            town = row.get("township")
+            village = row.get("village")
+            if town and not village:
+                for form in [town, *(row.get("aliases") or ())]:
+                    g.townships[normalise(form)] = town
+            elif village:
+                g.villages[normalise(village)] = town
+                stem = village_stem(normalise(village))
+                if stem != normalise(village):
+                    g.village_stems.setdefault(stem, village)
+        if g.county:
+            extra = []
+            for row in rows or ():
+                extra += list(row.get("county_aliases") or ())
+            g.county_names = tuple(dict.fromkeys([g.county, *county_aliases(g.county), *extra]))
+        return g
+
+    def key(self) -> tuple:
+        return (self.province, self.city, self.county, self.county_names, tuple(sorted(self.townships.items())),
+                tuple(sorted(self.villages.items())))
+
+    def place(self, township: str | None = None, village: str | None = None, group: int | None = None,
+              text: str = "") -> dict:
+        return {"text": text, "province": self.province, "city": self.city, "county": self.county,
+                "township": township, "village": village, "group": group}
+
+
+@dataclass(frozen=True)
+class Division:
+    level: str  # province / city / county
+    name: str  # full name
+    province: str
+    city: str | None
+
+
+@lru_cache(maxsize=1)
+def china_divisions() -> dict[str, Division]:
+    """Full and short names of every province, city and county in jionlp's dictionary -> Division.
+    Short forms (河南, 开封) are keyed with a leading '~' so callers can require a following level."""
+    import jionlp  # noqa: F401 — importing it unzips the dictionaries on first use
+
+    path = Path(jionlp.__file__).parent / "dictionary" / "china_location.txt"
+    out: dict[str, Division] = {}
+    province = city = None
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            depth = len(line) - len(line.lstrip("\t"))
+            if depth > 2:
+                continue
+            parts = line.strip().split("\t")
+            name = parts[0]
+            short = parts[2] if len(parts) > 2 else ""
+            if depth == 0:
+                province, city = name, None
+                div = Division("province", name, name, None)
+            elif depth == 1:
+                city = name
+                div = Division("city", name, province, name)
+            else:
+                div = Division("county", name, province, city)
+            if depth == 1 and name == province:  # 上海市 / 上海市: municipalities repeat the province as city
+                continue
+            out.setdefault(name, div)
+            if short and short != name and len(short) >= 2:
+                out.setdefault("~" + short, div)
+    return out

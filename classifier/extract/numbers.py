@@ -1,0 +1,49 @@
+"""Numerals inside spans that were already found: 三万二千 / 5.6万 / 2万5 / 两千多 / 十几 / 1,200.
+
+cn2an does the arithmetic ("smart" mode also reads colloquial 一千五 = 1500 and mixed 2万5 = 25000); we only strip
+the approximation markers (多 / 余 / 来 / 几, meaning "a lower bound"), thousands separators and the k / w
+abbreviations first. Never call this on free text: cn2an reads 一共 as 1共.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+CN_DIGITS = "零〇一二三四五六七八九两壹贰叁肆伍陆柒捌玖"
+CN_UNITS = "十百千万亿拾佰仟"
+# A numeral as written in a complaint: Arabic (with separators / decimals), Chinese, or mixed (5.6万, 2万5, 3千5).
+NUMERAL = rf"(?:\d+(?:,\d{{3}})*(?:\.\d+)?[{CN_UNITS}]*(?:\d+)?|[{CN_DIGITS}{CN_UNITS}]+)"
+# 多 / 余 / 来 / 几 after the numeral mean "a bit more than": the value is the lower bound.
+APPROX = "(?:多|余|来|几)"
+
+_APPROX_INSIDE = re.compile(r"(?<=[十百千万])[几多余来]+")  # 十几 / 二十多 / 一百来 -> 十 / 二十 / 一百
+_SCALE = {"k": 1000, "K": 1000, "w": 10000, "W": 10000}
+
+
+@lru_cache(maxsize=4096)
+def parse_number(text: str) -> float | None:
+    """Value of a numeral span, or None when it is not a number. 两千多 -> 2000, 十几 -> 10, 2.5w -> 25000."""
+    if not text:
+        return None
+    s = text.strip().replace(",", "").replace("，", "")
+    scale = 1
+    if s and s[-1] in _SCALE:
+        scale, s = _SCALE[s[-1]], s[:-1]
+    s = _APPROX_INSIDE.sub("", s)
+    s = s.rstrip("多余来几")
+    if not s or s in ("百", "千", "万", "亿", "拾", "佰", "仟"):
+        return None
+    if not re.fullmatch(rf"[\d.{CN_DIGITS}{CN_UNITS}]+", s) or s.count(".") > 1:
+        return None
+    try:
+        import cn2an
+
+        value = cn2an.cn2an(s, "smart")
+    except Exception:  # noqa: BLE001 — cn2an raises plain ValueError / KeyError on what it cannot read
+        return None
+    return float(value) * scale
+
+
+def as_number(value: float) -> int | float:
+    """30000.0 -> 30000, 2.5 -> 2.5: integral values as int so JSON shows 30000, not 30000.0."""
+    return int(value) if float(value).is_integer() else round(value, 2)

