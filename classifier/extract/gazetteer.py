@@ -59,6 +59,8 @@ class Gazetteer:
                 stem = village_stem(normalise(village))
                 if stem != normalise(village):
                     g.village_stems.setdefault(stem, village)
+        for form in g.townships:  # 扬武 is the township 扬武镇, not the stem of 扬武社区
+            g.village_stems.pop(form, None)
         if g.county:
             extra = []
             for row in rows or ():

@@ -18,6 +18,13 @@ _SEP = re.compile(r"[，。！？；、,.!?;：:\s（）()“”\"'《》]")
 _WRITER_BEFORE = re.compile(r"(?:我叫|我是|本人|我名叫|名字叫|名字是|我姓名|姓名|我的名字|反映人|联系人|投诉人|举报人|来信人|签名|落款)"
                             r"[:：是为叫]?[^，。！？,.!?]{0,8}$")
 _NUMERAL_BEFORE = re.compile(r"[一二三四五六七八九十两几\d]$")
+_PREPOSITIONS = set("在到去从向给被把对跟和与是找")
+_FUNCTION_CHARS = set("的了在是和与及把被给到从对向说要就都也还又很有个们这那我你他她它里上下中不没")
+_SUFFIX_CHARS = set("队局村镇乡所站院厂司处办会社区县市省组部委店场园校")
+_NOT_AFTER_SUFFIX = re.compile(r"(?:里|家|子|长|区|方|门口|附近|旁边|老板|员工|工人)")
+# surnames that are rarely a word of their own (not 高 / 石 / 金 / 马 / 路 / 白 / 江 / 龙 ...)
+_STRONG_SURNAMES = set("王李张刘陈杨赵吴徐孙胡郭罗郑梁谢宋唐许韩冯邓曹彭曾肖董袁潘蒋蔡杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪廖贾"
+                       "夏韦邹熊秦邱尹薛闫段侯史陶贺顾毛郝龚邵严覃戴孔汤")
 _R1_EXCLUDE = set("向和于时全成明安文常应从关高方石金路连包管宁")  # 向老师反映: a preposition, not a surname
 
 
@@ -31,7 +38,8 @@ def _patterns():
     return {
         "titled": re.compile(rf"(?P<s>{surname_alt})(?P<t>某某|某|{alternation(titles)})"),
         "body": re.compile(rf"(?:{alternation(bodies)})"),
-        "suffix": re.compile(rf"(?:{alternation(list(suffixes) + list(bodies))})"),
+        "body_full": re.compile(rf"(?:[县镇乡市区]?(?:{alternation(bodies)}))"),
+        "suffix": re.compile(rf"(?:{alternation(suffixes)})"),
         "surname_set": frozenset(s for s in surnames if len(s) == 1),
         "compound": tuple(s for s in surnames if len(s) == 2),
     }
@@ -47,34 +55,56 @@ def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
     return left, right
 
 
-def _windows(text: str, tokens: list[tuple[int, int]], known_word) -> list[tuple[int, int]]:
-    """Spans of `text` worth sending to the tagger."""
+def _windows(text: str, tokens: list[tuple[int, int]], word_freq,
+             covered: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Spans of `text` worth sending to the tagger: around name candidates the rules did not already cover."""
     p = _patterns()
     wins = []
     for i, (s, e) in enumerate(tokens):
-        word = text[s:e]
-        first = word[0]
-        is_person = False
-        if first in p["surname_set"] or word.startswith(p["compound"]):
-            if 2 <= len(word) <= 4 and not known_word(word):
-                is_person = True  # 李明华: a word jieba made up (HMM) starting with a surname
-            elif len(word) == 1 and i + 1 < len(tokens) and not _NUMERAL_BEFORE.search(text[:s]):
-                nxt = text[tokens[i + 1][0]:tokens[i + 1][1]]
-                is_person = 1 <= len(nxt) <= 2 and re.match(r"[\u4e00-\u9fff]", nxt) is not None
-        if is_person:
-            wins.append((max(0, s - 3), min(len(text), e + 4)))
+        if any(cs <= s < ce for cs, ce in covered):
+            continue
+        if _person_candidate(text, tokens, i, word_freq):
+            wins.append((max(0, s - 2), min(len(text), e + 2), s))
     for m in p["suffix"].finditer(text):
-        wins.append((max(0, m.start() - 10), m.end()))
+        before = text[m.start() - 1:m.start()] if m.start() else ""
+        if any(cs <= m.start() < ce for cs, ce in covered) or not before or before in _FUNCTION_CHARS:
+            continue  # 厂里 / 的公司 / a sentence-initial 公司: no name to find
+        if _NOT_AFTER_SUFFIX.match(text, m.end()) or not re.match(r"[\u4e00-\u9fffA-Za-z0-9]", before):
+            continue
+        wins.append((max(0, m.start() - 8), m.end(), m.start()))
     out: list[tuple[int, int]] = []
-    for s, e in sorted(wins):
-        cl, cr = _clause_bounds(text, s if s < len(text) else len(text) - 1)
-        s, e = max(s, cl), min(e, max(cr, s + 1))
-        s, e = _snap(tokens, s, e)
+    for s, e, anchor in sorted(wins):
+        cl, cr = _clause_bounds(text, anchor)
+        s, e = _snap(tokens, max(s, cl), min(e, cr))
         if out and s <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], e))
         elif e > s:
             out.append((s, e))
     return out
+
+
+def _person_candidate(text: str, tokens: list[tuple[int, int]], i: int, word_freq) -> bool:
+    """Could the i-th word start a person's name the rules do not catch (张大军, 李明华, 张建国)?"""
+    p = _patterns()
+    s, e = tokens[i]
+    word = text[s:e]
+    if word[-1] in _SUFFIX_CHARS or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+        return False
+    if word.startswith(p["compound"]) and 3 <= len(word) <= 4:
+        return True
+    if word[0] not in p["surname_set"]:
+        return False
+    freq = word_freq(word)
+    if len(word) == 3:
+        return freq < 60  # names jieba knows are rare words (张建国 13); 施工队 166, 方便面 113 are not names
+    if len(word) in (2, 4):
+        return freq == 0 and word[0] in _STRONG_SURNAMES and word[1] not in _FUNCTION_CHARS
+    if len(word) == 1 and word in _STRONG_SURNAMES and i + 1 < len(tokens):
+        if _NUMERAL_BEFORE.search(text[:s]):
+            return False  # 一张
+        nxt = text[tokens[i + 1][0]:tokens[i + 1][1]]
+        return 1 <= len(nxt) <= 2 and bool(re.fullmatch(r"[\u4e00-\u9fff]+", nxt)) and nxt[0] not in _FUNCTION_CHARS
+    return False
 
 
 def _snap(tokens: list[tuple[int, int]], s: int, e: int) -> tuple[int, int]:
@@ -91,7 +121,7 @@ def _is_writer(text: str, s: int) -> bool:
     return bool(_WRITER_BEFORE.search(text[max(0, s - 14):s]))
 
 
-def find_names(text: str, tokens: list[tuple[int, int]], tagger, known_word,
+def find_names(text: str, tokens: list[tuple[int, int]], tagger, word_freq,
                place_spans: list[tuple[int, int]] = ()) -> tuple[list[str], list[str]]:
     """(persons, organisations) as written, in order of first appearance."""
     p = _patterns()
@@ -119,7 +149,7 @@ def find_names(text: str, tokens: list[tuple[int, int]], tagger, known_word,
         orgs.append((s, e))
     # the tagger, on windows only
     if tagger is not None:
-        for ws, we in _windows(text, tokens, known_word):
+        for ws, we in _windows(text, tokens, word_freq, persons + orgs):
             for s, e, label in tagger.spans(text[ws:we]):
                 s, e = s + ws, e + ws
                 if label == "PER":
@@ -143,6 +173,8 @@ def find_names(text: str, tokens: list[tuple[int, int]], tagger, known_word,
         person_out.append(name)
     org_out = []
     for s, e in _longest(orgs):
+        while s < e and text[s] in _PREPOSITIONS:  # the tagger sometimes takes 在 / 到 into the name
+            s += 1
         s = _strip_leading_place(text, s, e, place_spans, generic)
         name = text[s:e]
         if name in generic or len(name) < 2 or any(ps <= s and e <= pe for ps, pe in place_spans):
@@ -171,8 +203,10 @@ def _org_prefix(text: str, s: int, place_spans) -> int | None:
 def _strip_leading_place(text: str, s: int, e: int, place_spans, generic) -> int:
     """深圳市宝安区福永街道华强电子厂 -> 华强电子厂 (the tagger merges the address into the name), unless what is
     left is generic (戛洒镇人民政府 stays whole)."""
+    rest_is_body = _patterns()["body_full"]
     for ps, pe in place_spans:
-        if ps == s and pe < e and text[pe:e] not in generic and len(text[pe:e]) >= 3:
+        if ps == s and pe < e and text[pe:e] not in generic and len(text[pe:e]) >= 3 and not rest_is_body.fullmatch(
+                text, pe, e) and not text.startswith("人民", pe):
             return pe
     return s
 

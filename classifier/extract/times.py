@@ -44,9 +44,12 @@ _DURATION = (
     rf"|{_DUR_NUM}[多余来几]?(?:年|天|周)(?:多|半)?(?!前|后|以前|以后|之前|之后))"
 )
 _CANDIDATE = re.compile(rf"(?P<range>{_RANGE})|(?P<date>{_DATE})|(?P<dur>{_DURATION})")
-# "有一天" (one day, someday), "一天到晚" (all the time), "一周年": not durations
-_NOT_DURATION = re.compile(r"^(?:一天|一日)$")
-_BAD_DURATION_CONTEXT = re.compile(r"(?:有|每|那|哪|某)$")
+# "有一天" (someday), "一年损失好几万" (a year's loss), "怀孕五个月": not durations of the matter
+_SOFT_DURATION = re.compile(r"^(?:一天|一日|一年|一个月)$")
+_SOFT_OK_BEFORE = re.compile(r"(?:了|已经|已|有|快|近|满|整整|达|足足|长达|停|拖|过去|将近|差不多|超过|干|住|等|关)$")
+_SOFT_OK_AFTER = re.compile(r"^(?:了|多|半|以上|之久|时间)")
+_BAD_DURATION_CONTEXT = re.compile(r"(?:有|每|那|哪|某|怀孕|孕|怀了)$")
+_AGE_AFTER = re.compile(r"^[\d一二三四五六七八九十]+多?岁")
 _DATE_WITHOUT_YEAR = re.compile(r"^(?!.*(?:年|\d{4}[-./]|上|去|前|昨|今|本|这|当|大))")
 
 
@@ -186,7 +189,10 @@ def find_times(text: str, today: date, taken=()) -> list[tuple[int, int, dict]]:
         if any(s < te and ts < e for ts, te in taken):
             continue
         if m.group("dur"):
-            if _NOT_DURATION.match(span) or _BAD_DURATION_CONTEXT.search(text[max(0, s - 1):s]):
+            before = text[max(0, s - 3):s]
+            if _BAD_DURATION_CONTEXT.search(before):
+                continue
+            if _SOFT_DURATION.match(span) and not (_SOFT_OK_BEFORE.search(before) or _SOFT_OK_AFTER.match(text[e:])):
                 continue
             if text[e:e + 2] in ("到晚", "一夜") or text[e:e + 1] in ("天", "年"):
                 continue
@@ -201,6 +207,8 @@ def find_times(text: str, today: date, taken=()) -> list[tuple[int, int, dict]]:
                 key = ("days", days)
                 item = {"text": span, "days": days}
         else:
+            if span in ("今年", "去年", "前年") and _AGE_AFTER.match(text[e:]):
+                continue  # 我今年82岁: an age, not a period
             got = _parse_range(span, today) if m.group("range") else parse_date(span, today)
             if not got:
                 continue
