@@ -28,26 +28,34 @@ def empty_facts() -> dict:
     return {k: [] for k in FACT_KEYS} | {"people_count": None, "land_mu": None, "demand": None}
 
 
+_default: tuple[object, list[dict]] | None = None
+
+
 def _default_gazetteer() -> list[dict]:
+    """The jurisdiction file's gazetteer; the same list object while the loaded jurisdiction is the same."""
+    global _default
     from bot.jurisdiction import load_jurisdiction
 
-    return load_jurisdiction().gazetteer()
+    jurisdiction = load_jurisdiction()
+    if _default is None or _default[0] is not jurisdiction:
+        _default = (jurisdiction, jurisdiction.gazetteer())
+    return _default[1]
 
 
-def _doc(text: str, today: date | None, gazetteer: list[dict] | None):
-    from classifier.extract.pipeline import get_pipeline, run
+def _extract(text: str, today: date | None, gazetteer: list[dict] | None) -> dict:
+    from classifier.extract.pipeline import extract, get_pipeline
     from classifier.normalise import normalise
 
     clean = normalise(text or "")[:MAX_CHARS]
     nlp = get_pipeline(gazetteer if gazetteer is not None else _default_gazetteer())
-    return run(nlp, clean, today)
+    return extract(nlp, clean, today)
 
 
 def extract_facts(text: str, today: date | None = None, gazetteer: list[dict] | None = None) -> dict:
     """Facts of `text` (see docs/FACTS_SPEC.md). `today` anchors 去年 / 上周 (default: the real today)."""
     if not text or not text.strip():
         return empty_facts()
-    found = _doc(text, today, gazetteer)._.facts or {}
+    found = _extract(text, today, gazetteer)
     facts = empty_facts()
     for key in FACT_KEYS:
         if key in found:

@@ -64,7 +64,7 @@ def _windows(text: str, tokens: list[tuple[int, int]], word_freq,
         if any(cs <= s < ce for cs, ce in covered):
             continue
         if _person_candidate(text, tokens, i, word_freq):
-            wins.append((max(0, s - 2), min(len(text), e + 2), s))
+            wins.append((max(0, s - 1), min(len(text), e + 1), s))
     for m in p["suffix"].finditer(text):
         before = text[m.start() - 1:m.start()] if m.start() else ""
         if any(cs <= m.start() < ce for cs, ce in covered) or not before or before in _FUNCTION_CHARS:

@@ -31,6 +31,14 @@ def _facts(doc: Doc) -> dict:
     return doc._.facts
 
 
+def _tokens(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the words, computed once per doc."""
+    facts = _facts(doc)
+    if "_tokens" not in facts:
+        facts["_tokens"] = [(t.idx, t.idx + len(t)) for t in doc]
+    return facts["_tokens"]
+
+
 def _spans(doc: Doc, key: str, items) -> None:
     spans = []
     for s, e, *_ in items:
@@ -106,8 +114,7 @@ class PlacesComponent:
     def __call__(self, doc: Doc) -> Doc:
         facts = _facts(doc)
         ents = [(e.start_char, e.end_char, e.label_, e.ent_id_) for e in doc.ents]
-        tokens = [(t.idx, t.idx + len(t.text)) for t in doc]
-        found, spans = places.find_places(doc.text, ents, tokens, self.gazetteer, self.ambiguous)
+        found, spans = places.find_places(doc.text, ents, _tokens(doc), self.gazetteer, self.ambiguous)
         facts["places"] = found
         facts["_place_spans"] = spans
         doc.spans["places"] = [sp for s, e in spans if (sp := doc.char_span(s, e, "places", alignment_mode="expand"))]
@@ -131,8 +138,7 @@ class NamesComponent:
         from classifier.extract.lac import get_tagger
 
         facts = _facts(doc)
-        tokens = [(t.idx, t.idx + len(t.text)) for t in doc]
-        persons, orgs = names.find_names(doc.text, tokens, get_tagger(), self.word_freq,
+        persons, orgs = names.find_names(doc.text, _tokens(doc), get_tagger(), self.word_freq,
                                          facts.get("_place_spans", []))
         facts["persons"] = persons
         facts["organizations"] = orgs
@@ -199,6 +205,8 @@ def _build(rows: tuple) -> Language:
 
     # segmenter "char" at first, so jieba's global tokenizer is never initialised; ours is swapped in
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
+    # no component reads lexical attributes (like_num, shape, ...): skip computing them for every new word
+    nlp.vocab.lex_attr_getters = {}
     nlp.tokenizer.segmenter = Segmenter.jieba
     nlp.tokenizer.jieba_seg = tk
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH"})
@@ -219,13 +227,26 @@ def _warm_up(nlp: Language) -> None:
     for text in ("去年十月和3月5号、上个月，张大军在县人民医院花了5.6万元，电话13812345678，身份证530427196803150022",
                  "我是河南省开封市通许县练城乡王庄村的李明华，在广东东莞长安镇打工三个月了，二十多户，2.5亩，三组，要求赔偿"):
         run(nlp, text, date(2026, 1, 1))
+    from classifier.facts import derive_flags
+
+    derive_flags("我们多次反映，七十多岁老人被打", {})  # compiles the flag patterns
+
+
+_by_identity: dict[int, tuple[list, Language]] = {}
 
 
 def get_pipeline(rows: list[dict]) -> Language:
-    """The pipeline for this gazetteer, built on first use and cached per process."""
+    """The pipeline for this gazetteer, built on first use and cached per process (and per gazetteer content)."""
+    hit = _by_identity.get(id(rows))
+    if hit is not None and hit[0] is rows:
+        return hit[1]
     frozen = tuple(tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in r.items())) for r in rows)
     with _lock:
-        return _build(frozen)
+        nlp = _build(frozen)
+        if len(_by_identity) > 8:
+            _by_identity.clear()
+        _by_identity[id(rows)] = (rows, nlp)
+    return nlp
 
 
 def run(nlp: Language, text: str, today: date | None = None) -> Doc:
@@ -235,3 +256,11 @@ def run(nlp: Language, text: str, today: date | None = None) -> Doc:
     for _, proc in nlp.pipeline:
         doc = proc(doc)
     return doc
+
+
+def extract(nlp: Language, text: str, today: date | None = None) -> dict:
+    """The facts dict of `text` (keys without a leading underscore). Runs in a spaCy memory zone, so the words
+    of each message do not pile up in the vocabulary of a long-running process."""
+    with nlp.memory_zone():
+        facts = run(nlp, text, today)._.facts or {}
+        return {k: v for k, v in facts.items() if not k.startswith("_")}
