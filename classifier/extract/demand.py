@@ -41,6 +41,24 @@ def _ok(text: str, m: re.Match) -> bool:
     return True
 
 
+# a comma-clause that goes on with the demand (恳请调查处理，还我们一个公道 / 要求退钱，并赔偿损失)
+_CONTINUES = re.compile(r"^\s*(?:并|并且|同时|和|及|以及|还|再|给|让|对|依法|尽快|马上|立即|追究|退还|赔偿|恢复|严惩|查处|彻底|把|将|帮|"
+                        r"责令|督促|保障|保护|维护|解决|落实|兑现|补偿|返还|公开|取消|停止|制止|拆除|处理)")
+
+
+def _first_clauses(text: str, start: int, end: int) -> int:
+    """End of the demand: the sentence end, or an earlier comma after which the text no longer asks for anything
+    (请派人来看看，河头村的桥被冲垮了 / 恳请领导帮忙解决，联系电话…)."""
+    pos = start
+    while True:
+        comma = min((i for i in (text.find(c, pos, end) for c in "，,") if i >= 0), default=-1)
+        if comma < 0:
+            return end
+        if not _CONTINUES.match(text, comma + 1):
+            return comma
+        pos = comma + 1
+
+
 def find_demand(text: str) -> tuple[int, int, str] | None:
     """(start, end, clause) of the demand, or None when no trigger is found."""
     hits = [m for m in _trigger_re().finditer(text) if _ok(text, m)]
@@ -54,6 +72,7 @@ def find_demand(text: str) -> tuple[int, int, str] | None:
         if e - s > _MAX_LEN:  # a run-on sentence: stop at the last comma that keeps it short
             cut = max(text.rfind(c, s, s + _MAX_LEN) for c in "，,")
             e = cut if cut > s + len(chosen.group()) + 4 else s + _MAX_LEN
+        e = _first_clauses(text, chosen.end(), e)
         clause = text[s:e].rstrip(" ，,、。！？!?；;…~～")
         if len(clause) > len(chosen.group()):
             return s, s + len(clause), clause

@@ -16,8 +16,13 @@ from classifier.extract.terms import alternation, term_set, terms
 
 _SEP = re.compile(r"[，。！？；、,.!?;：:\s（）()“”\"'《》]")
 _WRITER_BEFORE = re.compile(r"(?:我叫|我是|本人|我名叫|名字叫|名字是|我姓名|姓名|我的名字|反映人|联系人|投诉人|举报人|来信人|签名|落款)"
-                            r"[:：是为叫]?[^，。！？,.!?]{0,8}$")
+                            r"[:：是为叫]?[^，。！？,.!?]{0,16}$")
 _NUMERAL_BEFORE = re.compile(r"[一二三四五六七八九十两几\d]$")
+_BRANCH = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:分局|分院|支队|中队|分公司|分所|分中心|派出所)")
+_ADDRESS = re.compile(r"[省市县区州].+[镇乡街道村区]|[镇乡].+[村社区]")  # two levels at least: an address
+# 小区物业公司 is not a 区's body: words ending in a level character
+_NOT_LEVEL = frozenset("城乡 城镇 乡镇 下乡 老乡 家乡 城市 都市 超市 城区 社区 小区 园区 景区 校区 山区 矿区 厂区 辖区 片区 郊区 新区 库区 "
+                       "灾区 牧区 街区 市区".split())
 _PREPOSITIONS = set("在到去从向给被把对跟和与是找")
 _FUNCTION_CHARS = set("的了在是和与及把被给到从对向说要就都也还又很有个们这那我你他她它里上下中不没")
 _SUFFIX_CHARS = set("队局村镇乡所站院厂司处办会社区县市省组部委店场园校")
@@ -41,6 +46,7 @@ def _patterns():
         "body_full": re.compile(rf"(?:[县镇乡市区]?(?:{alternation(bodies)}))"),
         "suffix": re.compile(rf"(?:{alternation(suffixes)})"),
         "surname_set": frozenset(s for s in surnames if len(s) == 1),
+        "role": re.compile(alternation(terms("role_words"))),
         "compound": tuple(s for s in surnames if len(s) == 2),
     }
 
@@ -65,6 +71,9 @@ def _windows(text: str, tokens: list[tuple[int, int]], word_freq,
             continue
         if _person_candidate(text, tokens, i, word_freq):
             wins.append((max(0, s - 1), min(len(text), e + 1), s))
+    for m in p["role"].finditer(text):  # 会计罗文才 / 村主任张建国: a name often follows a role
+        if m.end() < len(text) and text[m.end()] in p["surname_set"] and not any(cs <= m.end() < ce for cs, ce in covered):
+            wins.append((m.start(), min(len(text), m.end() + 4), m.end()))
     for m in p["suffix"].finditer(text):
         before = text[m.start() - 1:m.start()] if m.start() else ""
         if any(cs <= m.start() < ce for cs, ce in covered) or not before or before in _FUNCTION_CHARS:
@@ -118,7 +127,7 @@ def _snap(tokens: list[tuple[int, int]], s: int, e: int) -> tuple[int, int]:
 
 
 def _is_writer(text: str, s: int) -> bool:
-    return bool(_WRITER_BEFORE.search(text[max(0, s - 14):s]))
+    return bool(_WRITER_BEFORE.search(text[max(0, s - 22):s]))
 
 
 def find_names(text: str, tokens: list[tuple[int, int]], tagger, word_freq,
@@ -141,6 +150,9 @@ def find_names(text: str, tokens: list[tuple[int, int]], tagger, word_freq,
     # rules: bodies named by their kind, with a place / level / name before them
     for m in p["body"].finditer(text):
         s, e = m.span()
+        branch = _BRANCH.match(text, e)
+        if branch:
+            e = branch.end()
         prefix = _org_prefix(text, s, place_spans)
         if prefix is not None:
             s = prefix
@@ -194,8 +206,7 @@ def _org_prefix(text: str, s: int, place_spans) -> int | None:
     m = re.search(r"(?:中共)?[县镇乡市区省](?:第[一二三四五六七八九十]+|人民)?$", text[max(0, s - 8):s])
     if m:
         start = s - len(m.group())
-        before = text[start - 1:start] if start > 0 else ""
-        if not before or not re.match(r"[\u4e00-\u9fff]", before) or before in "在到去找向被的和与跟了是给让对由":
+        if text[max(0, start - 1):start + 1] not in _NOT_LEVEL:
             return start
     return None
 
@@ -206,7 +217,7 @@ def _strip_leading_place(text: str, s: int, e: int, place_spans, generic) -> int
     rest_is_body = _patterns()["body_full"]
     for ps, pe in place_spans:
         if ps == s and pe < e and text[pe:e] not in generic and len(text[pe:e]) >= 3 and not rest_is_body.fullmatch(
-                text, pe, e) and not text.startswith("人民", pe):
+                text, pe, e) and not text.startswith("人民", pe) and _ADDRESS.search(text, ps, pe):
             return pe
     return s
 

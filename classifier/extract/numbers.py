@@ -17,6 +17,7 @@ NUMERAL = rf"(?:\d+(?:,\d{{3}})*(?:\.\d+)?[{CN_UNITS}]*(?:\d+)?|[{CN_DIGITS}{CN_
 APPROX = "(?:多|余|来|几)"
 
 _APPROX_INSIDE = re.compile(r"(?<=[十百千万])[几多余来]+")  # 十几 / 二十多 / 一百来 -> 十 / 二十 / 一百
+_NEIGHBOURS = re.compile(r"([一二三四五六七八])(?=[二三四五六七八九])(?:二|三|四|五|六|七|八|九)(?=[十百千万亿]|$)")
 _SCALE = {"k": 1000, "K": 1000, "w": 10000, "W": 10000}
 
 
@@ -30,6 +31,7 @@ def parse_number(text: str) -> float | None:
     if s and s[-1] in _SCALE:
         scale, s = _SCALE[s[-1]], s[:-1]
     s = _APPROX_INSIDE.sub("", s)
+    s = _NEIGHBOURS.sub(lambda m: m.group(1), s)  # 七八万 / 四五千: the lower of two neighbours
     s = s.rstrip("多余来几")
     if not s or s in ("百", "千", "万", "亿", "拾", "佰", "仟"):
         return None

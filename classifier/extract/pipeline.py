@@ -142,6 +142,9 @@ class NamesComponent:
                                          facts.get("_place_spans", []))
         facts["persons"] = persons
         facts["organizations"] = orgs
+        # 新平县华宇超市 / 新平一中: a county named only inside an organisation's name is not a place
+        facts["places"] = [p for p in facts.get("places", []) if p["township"] or p["village"] or p["group"]
+                           or not any(p["text"] in org for org in orgs)]
         return doc
 
 

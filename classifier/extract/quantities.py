@@ -47,7 +47,8 @@ def find_land(text: str, taken=()) -> list[tuple[int, int, float]]:
         else:
             window = text[max(0, m.start() - 12):m.end() + 6]
             value = parse_number(m.group("sqm"))
-            if value is None or _FLAT_CONTEXT.search(window) or not _LAND_CONTEXT.search(window):
+            near_land = _LAND_CONTEXT.search(text[max(0, m.start() - 6):m.start()] + text[m.end():m.end() + 3])
+            if value is None or not (near_land or (_LAND_CONTEXT.search(window) and not _FLAT_CONTEXT.search(window))):
                 continue
             value = round(value / 666.67, 2)
         if value is not None:
@@ -71,6 +72,7 @@ def _people_pattern() -> re.Pattern:
 
 # the counted people are the other side: 对方三个人 / 被五个人打 / 来了十几个人
 _RESPONDENT_BEFORE = re.compile(r"(?:对方|他们|他们家|被|来了|一伙|一帮|叫了|带了|带着|雇了|找了|那边)[^，。！？]{0,3}$")
+_WITH_ME = re.compile(r"(?:我和|我跟|我与|连我|加上我|包括我)(?:另外|其他|其余)的?$")
 _NOT_PEOPLE_AFTER = re.compile(r"^(?:次|岁|年|月|天|元|块|万|亩|分|小时|口|民币)")
 _NOT_PEOPLE_BEFORE = re.compile(r"(?:第|每|前|后|这|那)$")
 
@@ -86,6 +88,8 @@ def find_people_count(text: str, taken=()) -> int | None:
         before = text[max(0, s - 8):s]
         if _RESPONDENT_BEFORE.search(before) or _NOT_PEOPLE_BEFORE.search(before[-1:] if before else ""):
             continue
+        if before[-1:] in ("几", "好", "数"):  # 几十户 / 好几百人: no number to report
+            continue
         if m.group("noun") == "人" and _NOT_PEOPLE_AFTER.match(text[e:e + 2]):
             continue
         if re.match(r"[\d.]", text[e - 1:e]) and not m.group("noun"):
@@ -93,5 +97,7 @@ def find_people_count(text: str, taken=()) -> int | None:
         value = parse_number(num)
         if value is None or value < 2 or not float(value).is_integer():
             continue
+        if _WITH_ME.search(before):  # 我和另外5个工友 -> 6
+            value += 1
         best = max(best or 0, int(value))
     return best

@@ -37,7 +37,7 @@ _DATE = (
     rf"|(?<![\d个])(?:{_MONTH})(?:{_DAY})?(?:中旬|上旬|下旬|初|底)?"
     rf"|{_REL_WEEK}|{_WEEKDAY}|{_REL_DAY})"
 )
-_RANGE = rf"{_DATE}\s*(?:到|至|—|－|~|～|-)\s*{_DATE}"
+_RANGE = rf"{_DATE}\s*(?:(?:到|至|—|－|~|～|-)\s*{_DATE}|至今|到现在|到今天)"
 _DUR_NUM = r"(?:\d+(?:\.\d+)?|[零一二三四五六七八九十两百]+|半|大半)"
 _DURATION = (
     rf"(?:{_DUR_NUM}[多余来几]?(?:个多|个)?(?:月|星期|礼拜)(?:多|半)?"
@@ -46,9 +46,9 @@ _DURATION = (
 _CANDIDATE = re.compile(rf"(?P<range>{_RANGE})|(?P<date>{_DATE})|(?P<dur>{_DURATION})")
 # "有一天" (someday), "一年损失好几万" (a year's loss), "怀孕五个月": not durations of the matter
 _SOFT_DURATION = re.compile(r"^(?:一天|一日|一年|一个月)$")
-_SOFT_OK_BEFORE = re.compile(r"(?:了|已经|已|有|快|近|满|整整|达|足足|长达|停|拖|过去|将近|差不多|超过|干|住|等|关)$")
+_SOFT_OK_BEFORE = re.compile(r"(?:了|已经|已|快|近|满|整整|达|足足|长达|停|拖|过去|将近|差不多|超过|干|住|等|关)$")
 _SOFT_OK_AFTER = re.compile(r"^(?:了|多|半|以上|之久|时间)")
-_BAD_DURATION_CONTEXT = re.compile(r"(?:有|每|那|哪|某|怀孕|孕|怀了)$")
+_BAD_DURATION_CONTEXT = re.compile(r"(?:每|那|哪|某|怀孕|孕|怀了)$")
 _AGE_AFTER = re.compile(r"^[\d一二三四五六七八九十]+多?岁")
 _DATE_WITHOUT_YEAR = re.compile(r"^(?!.*(?:年|\d{4}[-./]|上|去|前|昨|今|本|这|当|大))")
 
@@ -125,6 +125,8 @@ def parse_date(text: str, today: date) -> tuple[date, date] | None:
     if year_part and "月" not in text:  # 去年底 -> December, 今年初 -> January (jionlp: two months)
         y = start.year
         start, end = _month_span(y, 12 if year_part.group(1) in "底末" else 1)
+    elif year_part:  # 五月初 / 10月底: the month (jionlp: five days)
+        start, end = _month_span(start.year, start.month)
     if start > today and _DATE_WITHOUT_YEAR.match(text):
         # 3月5号 written in February: the most recent such date, last year; 周三 on a Monday: last week's
         if re.search(r"(周|星期|礼拜)", text):
@@ -194,7 +196,7 @@ def find_times(text: str, today: date, taken=()) -> list[tuple[int, int, dict]]:
                 continue
             if _SOFT_DURATION.match(span) and not (_SOFT_OK_BEFORE.search(before) or _SOFT_OK_AFTER.match(text[e:])):
                 continue
-            if text[e:e + 2] in ("到晚", "一夜") or text[e:e + 1] in ("天", "年"):
+            if text[e:e + 2] in ("到晚", "一夜", "两头") or text[e:e + 1] in ("天", "年"):
                 continue
             if _short_year(span, text[max(0, s - 2):s], today):  # 19年 = 2019, but 干了10年 = ten years
                 got = (date(2000 + int(span[:2]), 1, 1), date(2000 + int(span[:2]), 12, 31))
@@ -234,7 +236,8 @@ def _parse_range(text: str, today: date) -> tuple[date, date] | None:
     if got and got[0] <= got[1]:
         return got
     left, right = re.split(r"\s*(?:到|至|—|－|~|～|-)\s*", text, maxsplit=1)
-    a, b = parse_date(left, today), parse_date(right, today)
+    a = parse_date(left, today)
+    b = (today, today) if right in ("今", "现在", "今天") else parse_date(right, today)
     if a and b and a[0] <= b[1]:
         return a[0], b[1]
     return None
