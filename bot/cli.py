@@ -1,0 +1,110 @@
+"""The `petition` command. Subcommands register themselves in `build_parser` (one function each).
+
+    petition classify [--today YYYY-MM-DD] < complaints.jsonl > results.jsonl
+
+`classify` reads JSON lines {"id": ..., "text": ...} and writes one JSON line per input line, in order:
+{"id", "category", "confidence", "top": [{"category", "p"} x3], "needs_review", "facts", "department":
+{"code", "name", "level"}, "flags"}; a line that cannot be analysed gives {"id", "error"} and the run goes on.
+Models are loaded once per process (bot.analysis caches them).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+from typing import IO, Callable
+
+
+def _json_default(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def classify_line(line: str, analyse: Callable, today: date | None) -> dict:
+    """The output record for one input line (never raises)."""
+    try:
+        item = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return {"id": None, "error": f"invalid JSON: {exc}"[:300]}
+    if not isinstance(item, dict):
+        return {"id": None, "error": "each line must be a JSON object {\"id\": ..., \"text\": ...}"}
+    ident = item.get("id")
+    text = item.get("text")
+    if not isinstance(text, str):
+        return {"id": ident, "error": "missing \"text\" (a string)" if text is None else "\"text\" must be a string"}
+    from classifier.normalise import is_blank_or_noise
+
+    if is_blank_or_noise(text):
+        return {"id": ident, "error": "text is empty or has only emoji/punctuation (内容为空)"}
+    try:
+        result = analyse(text, today).as_json()
+    except Exception as exc:  # noqa: BLE001 — one bad message must not stop a batch of 10,000
+        return {"id": ident, "error": f"analysis failed: {type(exc).__name__}: {exc}"[:500]}
+    return {"id": ident, **result}
+
+
+def cmd_classify(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
+    from bot.analysis import analyse
+
+    for raw in stdin:
+        if not raw.strip():
+            continue  # blank lines (e.g. a trailing newline) carry nothing to answer
+        try:
+            line = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError:
+            record = {"id": None, "error": "line is not valid UTF-8"}
+        else:
+            record = classify_line(line, analyse, args.today)
+        try:
+            out = json.dumps(record, ensure_ascii=False, default=_json_default)
+        except (TypeError, ValueError) as exc:
+            out = json.dumps({"id": record.get("id") if isinstance(record.get("id"), (str, int, float)) else None,
+                              "error": f"result not serialisable: {exc}"}, ensure_ascii=False)
+        stdout.write(out + "\n")
+    stdout.flush()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="petition", description="Petition intake assistant")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("classify", help="classify JSON lines {\"id\", \"text\"} from stdin",
+                       description="Read JSON lines {\"id\": ..., \"text\": ...} on stdin; write one JSON result "
+                                   "line per input line (category, confidence, top 3, needs_review, facts, "
+                                   "department, flags), or {\"id\", \"error\"} for a bad line.")
+    p.add_argument("--today", type=_date, default=None,
+                   help="date that relative times (昨天, 上个月) are resolved against; default: today")
+    p.set_defaults(handler=cmd_classify)
+    return parser
+
+
+def main(argv: list[str] | None = None, stdin: IO | None = None, stdout: IO[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if stdin is None:
+        stdin = sys.stdin.buffer
+    if stdout is None:
+        if hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(encoding="utf-8")  # Chinese output whatever the locale says
+        stdout = sys.stdout
+    try:
+        return args.handler(args, stdin, stdout)
+    except BrokenPipeError:  # `petition classify < x | head`: the reader left, nothing more to do
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

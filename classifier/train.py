@@ -1,0 +1,136 @@
+"""Train the complaint category model from nlu_data/complaints/*.yml and save it to models/category.joblib.
+
+    python -m classifier.train [--data DIR] [--out FILE] [--C 0.5] [--target-precision 0.9]
+
+The regularisation strength C of the linear SVM is chosen from C_GRID by stratified 5-fold cross-validation
+(macro-F1) on the training files; the same cross-validation gives the probability temperature and the needs_review threshold (see
+classifier/model.py). The held-out set in tests/data/complaints_heldout is never read here.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from classifier.categories import category_codes
+from classifier.model import MODEL_FILE_NAME, CategoryModel
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT / "nlu_data" / "complaints"
+C_GRID = (0.3, 1.0, 3.0)
+
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+def read_examples(path: Path) -> list[tuple[str, str]]:
+    """(text, intent) pairs of one Rasa NLU YAML file (entity annotations reduced to their text)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    pairs: list[tuple[str, str]] = []
+    for block in data.get("nlu") or []:
+        intent = block.get("intent") if isinstance(block, dict) else None
+        if not intent:
+            continue
+        examples = block.get("examples") or ""
+        if isinstance(examples, str):
+            items = [line.strip()[2:] for line in examples.splitlines() if line.strip().startswith("- ")]
+        else:  # the list form: [{text: ...}, ...]
+            items = [e.get("text", "") if isinstance(e, dict) else str(e) for e in examples]
+        for text in items:
+            text = _ANNOTATION.sub(r"\1", text).strip()
+            if text:
+                pairs.append((text, str(intent)))
+    return pairs
+
+
+def load_training_data(data_dir: Path = DEFAULT_DATA) -> tuple[list[str], list[str]]:
+    """All examples under `data_dir`; every intent must be a category code of classifier/categories.yml."""
+    codes = set(category_codes())
+    texts: list[str] = []
+    labels: list[str] = []
+    files = sorted(data_dir.glob("*.yml")) + sorted(data_dir.glob("*.yaml"))
+    if not files:
+        raise FileNotFoundError(f"no training files in {data_dir}")
+    for f in files:
+        for text, intent in read_examples(f):
+            if intent not in codes:
+                raise ValueError(f"{f.name}: intent {intent!r} is not a category code in classifier/categories.yml")
+            texts.append(text)
+            labels.append(intent)
+    return texts, labels
+
+
+def train(data_dir: Path = DEFAULT_DATA, out: Path | None = None, C: float | None = None,
+          target_precision: float = 0.95, show_progress: bool = True) -> tuple[CategoryModel, Path]:
+    from tqdm import tqdm
+
+    texts, labels = load_training_data(data_dir)
+    if out is None:
+        from bot.settings import get_settings
+
+        out = get_settings().model_dir / MODEL_FILE_NAME
+    folds = 5
+    grid = None if C is not None else C_GRID
+    with tqdm(total=folds + 3, desc="training category model", unit="step", disable=not show_progress,
+              file=sys.stderr) as bar:
+        def progress(msg: str) -> None:
+            bar.set_postfix_str(msg, refresh=False)
+            bar.update(1)
+
+        t0 = time.perf_counter()
+        model = CategoryModel(C=C if C is not None else 1.0, cv=folds, target_precision=target_precision)
+        model.fit(texts, labels, progress=progress, C_grid=grid)
+        model.report["train_seconds"] = round(time.perf_counter() - t0, 2)
+        progress("saving")
+        model.save(out)
+    return model, out
+
+
+def _stale(model_path: Path, data_dir: Path) -> bool:
+    if not model_path.is_file():
+        return True
+    newest = max((f.stat().st_mtime for f in data_dir.glob("*.y*ml")), default=0.0)
+    return newest > model_path.stat().st_mtime
+
+
+def train_if_missing(path: Path | None = None, data_dir: Path = DEFAULT_DATA) -> Path:
+    """Train when the model file is missing or older than a training file (used by `make run`); return its path."""
+    if path is None:
+        from bot.settings import get_settings
+
+        path = get_settings().model_dir / MODEL_FILE_NAME
+    path = Path(path)
+    if _stale(path, data_dir):
+        train(data_dir, path)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m classifier.train", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of Rasa NLU YAML files (intent = code)")
+    ap.add_argument("--out", type=Path, default=None, help="model file (default: $MODEL_DIR/category.joblib)")
+    ap.add_argument("--C", type=float, default=None, help="fix C instead of choosing it by cross-validation")
+    ap.add_argument("--target-precision", type=float, default=0.95,
+                    help="needs_review threshold: the cross-validated suggestions above it are right this often")
+    ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = ap.parse_args(argv)
+    model, out = train(args.data, args.out, args.C, args.target_precision, show_progress=not args.quiet)
+    r = model.report
+    print(f"saved {out}: {r['n_examples']} examples, {len(model.classes_)} categories, C={r['C']}, "
+          f"{r['train_seconds']} s")
+    print(f"cross-validated: accuracy {r['cv_accuracy']}, macro-F1 {r['cv_macro_f1']}, ECE {r['cv_ece']} "
+          f"(uncalibrated softmax {r['cv_ece_softmax_raw']}), temperature {r['temperature']}")
+    print(f"needs_review below {r['threshold']}: {r['cv_share_auto']:.0%} of messages above it, right "
+          f"{r['cv_accuracy_auto']:.1%} of the time (target {r['target_precision']:.0%}); below it right "
+          f"{r['cv_accuracy_review']:.1%}")
+    if "C_grid_cv_macro_f1" in r:
+        print("C grid (cv macro-F1):", json.dumps(r["C_grid_cv_macro_f1"]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
