@@ -1,0 +1,1 @@
+"""The FastAPI web app: see app.create_app."""

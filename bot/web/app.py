@@ -1,0 +1,210 @@
+"""The web application: citizen web chat, department / operator / supervisor pages and their JSON API.
+
+`uvicorn bot.web.app:create_app --factory` builds it from the environment's settings. At start it creates the tables
+and departments (init_db), registers the push transports, and every `push_interval` seconds retries pushes that
+could not be delivered yet (None turns that off, as the tests do).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot.db import engine_for, init_db, sessionmaker_for
+from bot.jurisdiction import load_jurisdiction
+from bot.settings import Settings, get_settings
+from bot.tickets import TicketError
+from bot.web.deps import ROLE_HOME, LoginRequired, WrongRole
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+PUSH_INTERVAL_SECONDS = 60.0
+
+CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def install_pii_filter() -> None:
+    """Phone and ID numbers are masked in every log line, when classifier.pii is available."""
+    try:
+        from classifier.pii import PiiMaskingFilter
+    except ImportError:
+        return
+    targets: list[logging.Logger | logging.Handler] = []
+    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        targets += [logger, *logger.handlers]
+    for t in targets:
+        if not any(isinstance(f, PiiMaskingFilter) for f in t.filters):
+            t.addFilter(PiiMaskingFilter())
+
+
+async def _push_loop(app: FastAPI, interval: float) -> None:
+    from bot import notify
+
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await asyncio.to_thread(notify.deliver_pending, app.state.engine)
+        except Exception:  # never let the loop die; the next round retries
+            log.exception("retrying pushes failed")
+
+
+def _lifespan(push_interval: float | None):  # noqa: ANN202
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # noqa: ANN202
+        from bot import notify
+
+        install_pii_filter()
+        init_db(app.state.engine, app.state.jurisdiction)
+        notify.configure_from_settings()
+        task = asyncio.create_task(_push_loop(app, push_interval)) if push_interval else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
+    return lifespan
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+VALIDATION_MESSAGES = {
+    "missing": "缺少必填项 {field}",
+    "json_invalid": "请求内容不是有效的 JSON",
+    "json_type": "请求内容应为 JSON",
+    "model_attributes_type": "请求内容应为 JSON 对象",
+    "dict_type": "请求内容应为 JSON 对象",
+    "int_parsing": "{field} 应为整数",
+    "int_type": "{field} 应为整数",
+    "int_from_float": "{field} 应为整数",
+    "string_type": "{field} 应为文字",
+    "string_too_long": "{field} 过长（最多 {max_length} 个字符）",
+    "string_too_short": "{field} 不能为空",
+    "string_pattern_mismatch": "{field} 格式不正确",
+    "greater_than_equal": "{field} 不能小于 {ge}",
+    "less_than_equal": "{field} 不能大于 {le}",
+    "bool_parsing": "{field} 应为是或否",
+    "list_type": "{field} 应为列表",
+}
+
+
+def describe_validation_error(err: dict) -> str:
+    """One Chinese sentence per problem. The submitted value is never echoed back."""
+    loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "form", "header", "cookie")]
+    field = ".".join(loc) or "请求内容"
+    template = VALIDATION_MESSAGES.get(err.get("type", ""), "{field} 格式不正确")
+    try:
+        return template.format(field=field, **(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return f"{field} 格式不正确"
+
+
+def _error_page(request: Request, status: int, title: str, message: str, user=None) -> HTMLResponse:  # noqa: ANN001
+    from bot.web.pages import render
+
+    return render(request, "error.html", None, user, status_code=status, title=title, message=message,
+                  home=ROLE_HOME.get(user.role, "/") if user else "/")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [describe_validation_error(e) for e in exc.errors()]
+        return JSONResponse({"detail": "请求格式不正确：" + "；".join(dict.fromkeys(errors)), "errors": errors},
+                            status_code=422)
+
+    @app.exception_handler(TicketError)
+    async def ticket_error(request: Request, exc: TicketError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "页面或接口不存在"
+        elif exc.status_code == 405:
+            detail = "不支持该请求方法"
+        if _is_api(request) or not isinstance(detail, str):
+            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+        return _error_page(request, exc.status_code, "出错了", detail)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(f"/login?next={quote(exc.next_path)}", status_code=303)
+
+    @app.exception_handler(WrongRole)
+    async def wrong_role(request: Request, exc: WrongRole) -> HTMLResponse:
+        return _error_page(request, 403, "没有权限", "您的账号不能访问这个页面。", exc.user)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # logged without the request body: complaints carry personal data
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+        message = "系统出现故障，请稍后再试。"
+        if _is_api(request):
+            return JSONResponse({"detail": message}, status_code=500)
+        return _error_page(request, 500, "系统故障", message)
+
+
+def create_app(settings: Settings | None = None, *, push_interval: float | None = PUSH_INTERVAL_SECONDS) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="信访受理助手", lifespan=_lifespan(push_interval), docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    app.state.settings = settings
+    app.state.engine = engine_for(settings.database_url)
+    app.state.sessionmaker = sessionmaker_for(app.state.engine)
+    app.state.jurisdiction = load_jurisdiction(settings.jurisdiction_file)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    static = HERE / "static"
+    templates.env.globals["asset_version"] = str(int(max(p.stat().st_mtime for p in static.iterdir())))
+    templates.env.globals["county"] = app.state.jurisdiction.county
+    app.state.templates = templates
+    install_pii_filter()
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # noqa: ANN001, ANN202
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.url.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    _install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=static), name="static")
+
+    from bot.web.routes import auth, chat, department, operator, supervisor
+
+    for module in (auth, chat, department, operator, supervisor):
+        app.include_router(module.router)
+
+    @app.get("/healthz")
+    def healthz() -> JSONResponse:
+        try:
+            with app.state.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001
+            log.warning("health check: database unavailable: %s", type(exc).__name__)
+            return JSONResponse({"ok": False, "database": "unavailable"}, status_code=503)
+        return JSONResponse({"ok": True, "database": app.state.engine.dialect.name})
+
+    return app

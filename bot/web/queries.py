@@ -1,0 +1,167 @@
+"""Every read the web app makes, in one place. Department scoping is part of the query itself: a department user's
+lookup of another department's ticket finds nothing, exactly as for a number that does not exist."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.models import Attachment, Department, Notification, StaffUser, Ticket, TicketEvent
+from bot.tickets import STATUS_LABELS
+from bot.views import OPEN_STATUSES, TicketSummary, as_china_time, mask_phone
+
+LIST_LIMIT = 1000
+
+
+def _normalise(number: str) -> str:
+    return (number or "").strip().upper()
+
+
+def ticket_for_staff(s: Session, number: str, user: StaffUser) -> Ticket | None:
+    """The ticket this staff member may see: a department only its own, operators and supervisors any."""
+    q = select(Ticket).where(Ticket.number == _normalise(number))
+    if user.role == "department":
+        q = q.where(Ticket.department_code == user.department_code)
+    return s.scalars(q).first()
+
+
+def attachment_for_staff(s: Session, attachment_id: int, user: StaffUser) -> Attachment | None:
+    q = select(Attachment).join(Ticket, Attachment.ticket_id == Ticket.id).where(Attachment.id == attachment_id)
+    if user.role == "department":
+        q = q.where(Ticket.department_code == user.department_code)
+    return s.scalars(q).first()
+
+
+def department_tickets(s: Session, department_code: str, status: str | None = None) -> list[Ticket]:
+    q = (select(Ticket).where(Ticket.department_code == department_code).options(selectinload(Ticket.department))
+         .order_by(Ticket.id.desc()).limit(LIST_LIMIT))
+    if status:
+        q = q.where(Ticket.status == status)
+    return list(s.scalars(q))
+
+
+def repeat_numbers(s: Session, tickets: list[Ticket]) -> dict[int, str]:
+    """ticket id -> number of the earlier ticket it repeats (for the tickets given)."""
+    ids = {t.repeat_of_id for t in tickets if t.repeat_of_id}
+    if not ids:
+        return {}
+    numbers = dict(s.execute(select(Ticket.id, Ticket.number).where(Ticket.id.in_(ids))).all())
+    return {t.id: numbers[t.repeat_of_id] for t in tickets if t.repeat_of_id in numbers}
+
+
+def operator_queue(s: Session) -> list[tuple[Ticket, str | None]]:
+    """Returned tickets, and tickets marked for review that nobody has re-routed or accepted yet, each with the
+    department's return reason."""
+    rerouted = exists().where(TicketEvent.ticket_id == Ticket.id, TicketEvent.action == "rerouted")
+    q = (select(Ticket)
+         .where(or_(Ticket.status == "returned",
+                    and_(Ticket.needs_review.is_(True), Ticket.status == "registered", ~rerouted)))
+         .options(selectinload(Ticket.department)).order_by(Ticket.id).limit(LIST_LIMIT))
+    tickets = list(s.scalars(q))
+    reasons: dict[int, str | None] = {}
+    if tickets:
+        for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id.in_([t.id for t in tickets]),
+                                                     TicketEvent.action == "returned").order_by(TicketEvent.id)):
+            reasons[e.ticket_id] = e.note
+    return [(t, reasons.get(t.id) if t.status == "returned" else None) for t in tickets]
+
+
+def departments(s: Session) -> list[Department]:
+    return list(s.scalars(select(Department).order_by(Department.level, Department.code)))
+
+
+def department_name(s: Session, code: str | None) -> str | None:
+    d = s.get(Department, code) if code else None
+    return d.name if d else None
+
+
+def web_updates(s: Session, sender_id: str, after: int = 0, limit: int = 50) -> list[Notification]:
+    """Undelivered pushes of one web chat sender; the caller marks them delivered."""
+    return list(s.scalars(select(Notification).where(Notification.sender_id == sender_id,
+                                                     Notification.delivered.is_(False), Notification.id > after)
+                          .order_by(Notification.id).limit(limit)))
+
+
+# ---------------------------------------------------------------- supervisor statistics
+
+def _counts(s: Session, column) -> list[tuple[str | None, int]]:  # noqa: ANN001
+    return [(k, n) for k, n in s.execute(select(column, func.count()).group_by(column)
+                                         .order_by(func.count().desc(), column)).all()]
+
+
+def _week_start(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def stats(s: Session, today: date, weeks: int = 12) -> dict:
+    from classifier.categories import category_name
+
+    names = {d.code: d.name for d in departments(s)}
+    total = s.scalar(select(func.count()).select_from(Ticket)) or 0
+    by_category = [{"code": c, "name": category_name(c), "count": n} for c, n in _counts(s, Ticket.category)]
+    by_department = [{"code": c, "name": names.get(c, c), "count": n} for c, n in _counts(s, Ticket.department_code)]
+    by_status = [{"code": c, "name": STATUS_LABELS.get(c, c), "count": n} for c, n in _counts(s, Ticket.status)]
+
+    # weeks are counted in Python from Beijing dates, so SQLite and PostgreSQL agree
+    first = _week_start(today) - timedelta(weeks=weeks - 1)
+    week_counts: Counter[date] = Counter()
+    for (received,) in s.execute(select(Ticket.received_at).where(Ticket.received_at >= first - timedelta(days=1))):
+        day = as_china_time(received).date()
+        if day >= first:
+            week_counts[_week_start(day)] += 1
+    by_week = [{"week_start": first + timedelta(weeks=i), "count": week_counts[first + timedelta(weeks=i)]}
+               for i in range(weeks)]
+
+    overdue_rows = list(s.scalars(select(Ticket).where(Ticket.status.in_(OPEN_STATUSES), Ticket.answer_by < today)
+                                  .options(selectinload(Ticket.department)).order_by(Ticket.answer_by)
+                                  .limit(LIST_LIMIT)))
+    overdue = [{**TicketSummary.of(t, today).model_dump(), "days_overdue": (today - t.answer_by).days}
+               for t in overdue_rows]
+
+    hotspots = [{"township": town, "category": c, "category_name": category_name(c), "count": n}
+                for town, c, n in s.execute(
+                    select(Ticket.township, Ticket.category, func.count()).where(Ticket.township.is_not(None))
+                    .group_by(Ticket.township, Ticket.category)
+                    .order_by(func.count().desc(), Ticket.township, Ticket.category).limit(10)).all()]
+
+    return {"total": total,
+            "open": sum(n for c, n in _counts(s, Ticket.status) if c in OPEN_STATUSES),
+            "by_category": by_category, "by_department": by_department, "by_status": by_status,
+            "by_week": by_week, "overdue": overdue, "hotspots": hotspots,
+            "repeats": repeat_petitions(s, today)}
+
+
+def repeat_petitions(s: Session, today: date) -> list[dict]:
+    """Tickets that repeat an earlier one (linked, or flagged 重复), grouped by the citizen's phone, shown masked.
+    The earlier tickets they repeat are in the group too."""
+    linked = list(s.scalars(select(Ticket).where(Ticket.repeat_of_id.is_not(None))
+                            .options(selectinload(Ticket.department))))
+    flagged = [t for t in s.scalars(select(Ticket).where(Ticket.repeat_of_id.is_(None))
+                                    .options(selectinload(Ticket.department))) if "repeat" in (t.flags or [])]
+    tickets = {t.id: t for t in linked + flagged}
+    missing = {t.repeat_of_id for t in linked} - tickets.keys()
+    if missing:
+        for t in s.scalars(select(Ticket).where(Ticket.id.in_(missing)).options(selectinload(Ticket.department))):
+            tickets[t.id] = t
+    groups: dict[str, list[Ticket]] = defaultdict(list)
+    for t in tickets.values():
+        # one citizen: same phone, else same chat; a ticket with neither stays on its own
+        key = f"phone:{t.phone}" if t.phone else f"sender:{t.sender_id}" if t.sender_id else f"ticket:{t.id}"
+        groups[key].append(t)
+    # a chat whose tickets also carry a phone joins that phone's group
+    for key in [k for k in groups if k.startswith("sender:")]:
+        phones = {t.phone for t in tickets.values() if t.sender_id == key[7:] and t.phone}
+        if len(phones) == 1:
+            groups[f"phone:{phones.pop()}"].extend(groups.pop(key))
+    out = []
+    for key, rows in groups.items():
+        rows.sort(key=lambda t: t.id)
+        phone = key[6:] if key.startswith("phone:") else None
+        out.append({"citizen": mask_phone(phone) if phone else "未留电话", "count": len(rows),
+                    "tickets": [TicketSummary.of(t, today, tickets[t.repeat_of_id].number
+                                                 if t.repeat_of_id in tickets else None).model_dump()
+                                for t in rows]})
+    out.sort(key=lambda g: (-g["count"], g["tickets"][0]["number"]))
+    return out

@@ -1,0 +1,90 @@
+"""Staff log-in: a form that sets an HttpOnly session cookie, and POST /api/login giving a Bearer token."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from bot import auth
+from bot.models import StaffUser
+from bot.web import queries
+from bot.web.deps import COOKIE, ROLE_HOME, get_db, optional_user, require, token_of
+from bot.web.pages import render
+
+router = APIRouter()
+WRONG = "用户名或密码错误"
+
+
+class LoginIn(BaseModel):
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=256)
+
+
+def _safe_next(next_path: str | None, user: StaffUser) -> str:
+    """Only a path on this site (never //host or a scheme), else the role's own page."""
+    if next_path and next_path.startswith("/") and not next_path.startswith(("//", "/\\")) and next_path != "/login":
+        return next_path
+    return ROLE_HOME.get(user.role, "/")
+
+
+def _set_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(COOKIE, token, max_age=auth.SESSION_HOURS * 3600, path="/", httponly=True, samesite="lax",
+                        secure=request.app.state.settings.public_url.startswith("https://"))
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None, db: Session = Depends(get_db),  # noqa: A002
+               user: StaffUser | None = Depends(optional_user)) -> Response:
+    if user is not None:
+        return RedirectResponse(_safe_next(next, user), status_code=303)
+    return render(request, "login.html", next=next or "", error=None, username="")
+
+
+@router.post("/login")
+def login_form(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form(""),  # noqa: A002
+               db: Session = Depends(get_db)) -> Response:
+    token = auth.login(db, username[:64], password[:256])
+    if token is None:
+        return render(request, "login.html", status_code=401, next=next, error=WRONG, username=username[:64])
+    db.commit()
+    user = auth.user_for_token(db, token)
+    response = RedirectResponse(_safe_next(next, user), status_code=303)
+    _set_cookie(request, response, token)
+    return response
+
+
+@router.post("/logout")
+def logout_form(request: Request, db: Session = Depends(get_db)) -> Response:
+    auth.logout(db, token_of(request))
+    db.commit()
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.post("/api/login")
+def api_login(body: LoginIn, db: Session = Depends(get_db)) -> JSONResponse:
+    token = auth.login(db, body.username, body.password)
+    if token is None:
+        return JSONResponse({"detail": WRONG}, status_code=401)
+    db.commit()
+    user = auth.user_for_token(db, token)
+    return JSONResponse({"token": token, "token_type": "bearer", "role": user.role,
+                         "department_code": user.department_code, "expires_in": auth.SESSION_HOURS * 3600})
+
+
+@router.post("/api/logout")
+def api_logout(request: Request, db: Session = Depends(get_db)) -> JSONResponse:
+    auth.logout(db, token_of(request))
+    db.commit()
+    response = JSONResponse({"ok": True})
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/api/me")
+def me(user: StaffUser = Depends(require()), db: Session = Depends(get_db)) -> dict:
+    return {"username": user.username, "role": user.role, "role_label": auth.ROLES[user.role],
+            "department_code": user.department_code,
+            "department_name": queries.department_name(db, user.department_code)}

@@ -1,0 +1,156 @@
+"""The responsible department: its own tickets only, the detail of one, and the life-cycle actions.
+
+Every change goes through bot.tickets (which audits it and queues the citizen's push); the route commits and then
+delivers the push at once. A ticket of another department answers exactly as a number that does not exist.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from bot import tickets
+from bot.deadlines import MAX_EXTENSION_DAYS
+from bot.models import StaffUser, Ticket
+from bot.views import (TicketForDepartment, TicketForOperator, TicketForSupervisor, TicketSummary, china_today)
+from bot.web import queries
+from bot.web.deps import actor_of, get_db, page_user, require
+from bot.web.pages import render
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+NOT_YOURS = "无权查看该工单：工单不属于本部门，或工单号不存在"
+VIEW_BY_ROLE = {"department": TicketForDepartment, "operator": TicketForOperator, "supervisor": TicketForSupervisor}
+
+
+class ReturnIn(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+class ExtendIn(BaseModel):
+    days: int = 0
+    reason: str = Field(default="", max_length=2000)
+
+
+class ResolveIn(BaseModel):
+    reply: str = Field(default="", max_length=10_000)
+
+
+def find_ticket(db: Session, number: str, user: StaffUser) -> Ticket:
+    t = queries.ticket_for_staff(db, number, user)
+    if t is None:
+        if user.role == "department":
+            raise HTTPException(403, NOT_YOURS)
+        raise HTTPException(404, f"没有找到工单 {number.strip()[:40]}")
+    return t
+
+
+def ticket_view(db: Session, t: Ticket, user: StaffUser):  # noqa: ANN201
+    repeat_of = queries.repeat_numbers(db, [t]).get(t.id)
+    return VIEW_BY_ROLE[user.role].of(t, china_today(), repeat_of)
+
+
+def commit_and_push(request: Request, db: Session) -> None:
+    """The change is committed first; the push goes out after, so a slow channel never holds a database lock.
+    A push that fails stays queued and is retried by the app's background loop."""
+    from bot import notify
+
+    db.commit()
+    try:
+        notify.deliver_pending(request.app.state.engine)
+    except Exception:  # the change is saved; only the push is late
+        log.exception("delivering pushes failed; they stay queued")
+
+
+def _need_text(value: str | None, message: str) -> str:
+    if not value or not value.strip():
+        raise HTTPException(400, message)
+    return value.strip()
+
+
+@router.get("/department")
+def department_page(request: Request, user: StaffUser = Depends(page_user("department")),
+                    db: Session = Depends(get_db)):  # noqa: ANN201
+    return render(request, "department.html", db, user, max_extension_days=MAX_EXTENSION_DAYS)
+
+
+@router.get("/api/department/tickets", response_model=list[TicketSummary])
+def department_tickets(status: str | None = Query(None, pattern="^(registered|accepted|returned|resolved)$"),
+                       user: StaffUser = Depends(require("department")),
+                       db: Session = Depends(get_db)) -> list[TicketSummary]:
+    rows = queries.department_tickets(db, user.department_code, status)
+    repeats = queries.repeat_numbers(db, rows)
+    today = china_today()
+    return [TicketSummary.of(t, today, repeats.get(t.id)) for t in rows]
+
+
+@router.get("/api/tickets/{number}")
+def ticket_detail(number: str, user: StaffUser = Depends(require("department", "operator", "supervisor")),
+                  db: Session = Depends(get_db)):  # noqa: ANN201
+    return ticket_view(db, find_ticket(db, number, user), user)
+
+
+@router.post("/api/tickets/{number}/accept", response_model=TicketForDepartment)
+def accept(number: str, request: Request, user: StaffUser = Depends(require("department")),
+           db: Session = Depends(get_db)) -> TicketForDepartment:
+    t = find_ticket(db, number, user)
+    tickets.accept(db, t, actor_of(user), today=china_today())
+    commit_and_push(request, db)
+    return ticket_view(db, t, user)
+
+
+@router.post("/api/tickets/{number}/return", response_model=TicketForDepartment)
+def return_ticket(number: str, request: Request, body: ReturnIn | None = None,
+                  user: StaffUser = Depends(require("department")),
+                  db: Session = Depends(get_db)) -> TicketForDepartment:
+    t = find_ticket(db, number, user)
+    reason = _need_text(body and body.reason, "退回工单需要说明理由")
+    tickets.return_ticket(db, t, actor_of(user), reason)
+    commit_and_push(request, db)
+    return ticket_view(db, t, user)
+
+
+@router.post("/api/tickets/{number}/extend", response_model=TicketForDepartment)
+def extend(number: str, request: Request, body: ExtendIn | None = None,
+           user: StaffUser = Depends(require("department")),
+           db: Session = Depends(get_db)) -> TicketForDepartment:
+    t = find_ticket(db, number, user)
+    body = body or ExtendIn()
+    if not 1 <= body.days <= MAX_EXTENSION_DAYS:
+        raise HTTPException(400, f"延期天数须在 1 到 {MAX_EXTENSION_DAYS} 天之间")
+    reason = _need_text(body.reason, "延期需要说明理由")
+    tickets.extend(db, t, actor_of(user), body.days, reason)
+    commit_and_push(request, db)
+    return ticket_view(db, t, user)
+
+
+@router.post("/api/tickets/{number}/resolve", response_model=TicketForDepartment)
+def resolve(number: str, request: Request, body: ResolveIn | None = None,
+            user: StaffUser = Depends(require("department")),
+            db: Session = Depends(get_db)) -> TicketForDepartment:
+    t = find_ticket(db, number, user)
+    reply = _need_text(body and body.reply, "办结工单需要填写答复意见")
+    tickets.resolve(db, t, actor_of(user), reply)
+    commit_and_push(request, db)
+    return ticket_view(db, t, user)
+
+
+@router.get("/api/attachments/{attachment_id}")
+def attachment_file(attachment_id: int, request: Request,
+                    user: StaffUser = Depends(require("department", "supervisor")),
+                    db: Session = Depends(get_db)) -> FileResponse:
+    """A web upload, to the department that holds its ticket (and supervisors). Served sandboxed."""
+    a = queries.attachment_for_staff(db, attachment_id, user)
+    if a is None:
+        raise HTTPException(403 if user.role == "department" else 404, "无权查看该附件，或附件不存在")
+    root = Path(request.app.state.settings.upload_dir).resolve()
+    path = Path(a.ref).resolve()
+    if not a.sender_id.startswith("web:") or not path.is_relative_to(root) or not path.is_file():
+        raise HTTPException(404, "该附件不在本系统中保存（例如 Telegram 文件），无法下载")
+    return FileResponse(path, media_type=a.mime or "application/octet-stream", filename=f"附件{a.id}{path.suffix}",
+                        content_disposition_type="inline",
+                        headers={"Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'"})

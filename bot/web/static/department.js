@@ -1,0 +1,147 @@
+// Department page: this department's tickets (the server only ever returns its own), the detail of one, and the
+// actions accept / return / extend / resolve.
+"use strict";
+(() => {
+  const { api, el, flash, day, time, statusBadge, flagBadges, facts, timeline, meta, deadline, ticketHead } = Staff;
+  const rowsBody = document.getElementById("rows");
+  const empty = document.getElementById("empty");
+  const detail = document.getElementById("detail");
+  const maxDays = Number(detail.dataset.maxExtension || 30);
+  const KIND = { photo: "照片", voice: "语音", document: "文件" };
+  let tickets = [];
+  let filter = "";
+  let selected = null;
+
+  function matches(t) {
+    if (!filter) return true;
+    if (filter === "overdue") return t.overdue || t.accept_overdue;
+    return t.status === filter;
+  }
+
+  function renderList() {
+    rowsBody.replaceChildren();
+    const shown = tickets.filter(matches);
+    for (const t of shown) {
+      const late = t.overdue || t.accept_overdue;
+      const tr = el("tr", { class: [late ? "overdue" : "", t.number === selected ? "selected" : ""].join(" ").trim() || null },
+        el("td", {}, el("button", { type: "button", class: "ticket-link", text: t.number,
+          "aria-label": "查看工单 " + t.number + (late ? "（已超期）" : ""), onclick: () => open(t.number) })),
+        el("td", { text: t.category_name }),
+        el("td", { class: "nowrap", text: time(t.received_at) }),
+        el("td", { text: t.place }),
+        el("td", {}, statusBadge(t)),
+        el("td", {}, t.status === "registered" ? deadline(t, "accept") : el("span", { class: "muted", text: "—" })),
+        el("td", {}, t.status === "resolved" || t.status === "returned" ? el("span", { class: "muted nowrap", text: day(t.answer_by) }) : deadline(t, "answer")),
+        el("td", {}, flagBadges(t)));
+      rowsBody.append(tr);
+    }
+    empty.hidden = shown.length > 0;
+    document.querySelectorAll(".filters .chip").forEach((b) => {
+      const f = b.dataset.filter;
+      const n = f ? tickets.filter((t) => (f === "overdue" ? t.overdue || t.accept_overdue : t.status === f)).length : tickets.length;
+      b.textContent = b.textContent.replace(/（\d+）$/, "") + "（" + n + "）";
+    });
+  }
+
+  async function loadList() {
+    try {
+      tickets = await api("GET", "/api/department/tickets");
+      renderList();
+    } catch (e) {
+      flash(e.message, "error");
+    }
+  }
+
+  async function act(number, action, body, done) {
+    try {
+      const t = await api("POST", "/api/tickets/" + encodeURIComponent(number) + "/" + action, body);
+      flash(done + "：工单 " + t.number + " 现为“" + t.status_label + "”。已通知来访群众。", "ok");
+      await loadList();
+      show(t);
+    } catch (e) {
+      flash(e.message, "error");
+    }
+  }
+
+  function actionForm(summary, fields, label, submit) {
+    const form = el("form", { class: "stack" }, fields, el("div", { class: "row" },
+      el("button", { type: "submit", class: "btn primary", text: label })));
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); submit(form); });
+    return el("details", {}, el("summary", { text: summary }), form);
+  }
+
+  function actions(t) {
+    if (t.status !== "registered" && t.status !== "accepted") {
+      if (t.status === "returned") return el("p", { class: "alert warn", text: "本工单已退回，等待话务员重新分派。" });
+      return null;
+    }
+    const id = (s) => "f-" + s + "-" + t.number;
+    const box = el("section", { class: "actions", "aria-label": "办理" }, el("h3", { text: "办理" }));
+    if (t.status === "registered") {
+      box.append(el("div", { class: "row" },
+        el("button", { type: "button", class: "btn primary", text: "受理",
+          onclick: () => act(t.number, "accept", undefined, "已受理") }),
+        el("span", { class: "muted small", text: "受理后答复期限为 60 日。" })));
+    }
+    box.append(actionForm("退回（不属于本部门办理）", [
+      el("label", { for: id("reason"), text: "退回理由（将记录在案）" }),
+      el("textarea", { id: id("reason"), name: "reason", rows: 3, required: true, maxlength: 2000 }),
+    ], "退回", (f) => act(t.number, "return", { reason: f.reason.value }, "已退回")));
+    if (t.status === "accepted" && !t.extended) {
+      box.append(actionForm("延期（只能延期一次）", [
+        el("label", { for: id("days"), text: "延期天数（1–" + maxDays + " 天）" }),
+        el("input", { id: id("days"), name: "days", type: "number", min: 1, max: maxDays, value: maxDays, required: true }),
+        el("label", { for: id("ereason"), text: "延期理由（将告知群众）" }),
+        el("textarea", { id: id("ereason"), name: "ereason", rows: 2, required: true, maxlength: 2000 }),
+      ], "确认延期", (f) => act(t.number, "extend", { days: Number(f.days.value), reason: f.ereason.value }, "已延期")));
+    }
+    box.append(actionForm("办结（答复群众）", [
+      el("label", { for: id("reply"), text: "答复意见（将发送给群众）" }),
+      el("textarea", { id: id("reply"), name: "reply", rows: 4, required: true, maxlength: 10000 }),
+    ], "办结", (f) => act(t.number, "resolve", { reply: f.reply.value }, "已办结")));
+    return box;
+  }
+
+  function show(t) {
+    selected = t.number;
+    renderList();
+    const attachments = t.attachments.length
+      ? el("ul", { class: "attachments" }, t.attachments.map((a) => el("li", {},
+          a.stored_here
+            ? el("a", { href: "/api/attachments/" + a.id, target: "_blank", rel: "noopener", text: (KIND[a.kind] || "文件") + " #" + a.id })
+            : el("span", { text: (KIND[a.kind] || "文件") + " #" + a.id + "（Telegram 文件，请在 Telegram 中查看）" }),
+          el("span", { class: "muted small", text: " " + time(a.received_at) }))))
+      : el("p", { class: "muted", text: "没有附件。" });
+    detail.replaceChildren(
+      ...ticketHead(t),
+      el("h3", { text: "来访人" }),
+      meta([["称呼", t.citizen_name || "未留"],
+            ["联系电话", t.phone ? el("a", { href: "tel:" + t.phone, text: t.phone }) : "未留"],
+            ["身份证号", t.id_number_masked ? t.id_number_masked + "（已脱敏）" : null]]),
+      el("h3", { text: "反映内容" }),
+      el("blockquote", { class: "complaint", text: t.text }),
+      el("h3", { text: "提取的要素" }), facts(t.facts),
+      el("h3", { text: "附件" }), attachments,
+      t.reply ? [el("h3", { text: "答复意见" }), el("div", { class: "reply-box", text: t.reply })] : null,
+      actions(t),
+      el("h3", { text: "办理记录" }), timeline(t.events));
+    const title = document.getElementById("detail-title");
+    if (title) title.focus({ preventScroll: window.innerWidth > 980 });
+  }
+
+  async function open(number) {
+    try {
+      show(await api("GET", "/api/tickets/" + encodeURIComponent(number)));
+    } catch (e) {
+      flash(e.message, "error");
+    }
+  }
+
+  document.querySelectorAll(".filters .chip").forEach((b) => b.addEventListener("click", () => {
+    filter = b.dataset.filter;
+    document.querySelectorAll(".filters .chip").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
+    renderList();
+  }));
+  loadList();
+  setInterval(() => { if (!document.hidden) loadList(); }, 60000);
+})();

@@ -1,0 +1,112 @@
+// Supervisor page: volumes, overdue cases, hotspots, repeat petitions (phones masked), and escalation.
+"use strict";
+(() => {
+  const { api, el, flash, day, time, statusBadge, flagBadges, timeline, facts, ticketHead } = Staff;
+  const $ = (id) => document.getElementById(id);
+  const detail = $("detail");
+
+  function bars(rows) {
+    if (!rows.length) return el("p", { class: "muted", text: "暂无数据。" });
+    const max = Math.max(...rows.map((r) => r.count), 1);
+    return el("div", { class: "bars" }, rows.map((r) => {
+      const fill = el("span");
+      fill.style.width = (100 * r.count / max).toFixed(1) + "%";
+      return [el("span", { text: r.name }), el("div", { class: "bar", "aria-hidden": "true" }, fill),
+              el("span", { class: "num", text: r.count })];
+    }));
+  }
+
+  function weeks(rows) {
+    const max = Math.max(...rows.map((r) => r.count), 1);
+    return rows.map((r) => {
+      const col = el("div", { class: "col" });
+      col.style.height = (100 * r.count / max).toFixed(1) + "%";
+      const label = r.week_start.slice(5).replace("-", "/");
+      return el("div", { class: "week", title: r.week_start + " 起一周：" + r.count + " 件",
+                         "aria-label": r.week_start + " 起一周 " + r.count + " 件" },
+        el("span", { class: "n", text: r.count }), col, el("span", { class: "lbl", text: label }));
+    });
+  }
+
+  function link(number) {
+    return el("button", { type: "button", class: "ticket-link", text: number, onclick: () => open(number) });
+  }
+
+  function table(head, rows) {
+    if (!rows.length) return el("p", { class: "muted", text: "暂无。" });
+    return el("div", { class: "table-wrap" }, el("table", {},
+      el("thead", {}, el("tr", {}, head.map((h) => el("th", { scope: "col", text: h })))),
+      el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((c) => el("td", {}, c)))))));
+  }
+
+  function card(value, label, alarm) {
+    return el("div", { class: "stat" + (alarm && value ? " alarm" : "") },
+      el("div", { class: "value", text: value }), el("div", { class: "label", text: label }));
+  }
+
+  async function load() {
+    try {
+      const s = await api("GET", "/api/supervisor/stats");
+      $("cards").replaceChildren(
+        card(s.total, "工单总量"), card(s.open, "办理中（含待受理）"),
+        card(s.overdue.length, "超期未办结", true),
+        card(s.repeats.length, "重复信访人", true));
+      $("by-week").replaceChildren(...weeks(s.by_week));
+      $("by-status").replaceChildren(bars(s.by_status));
+      $("by-category").replaceChildren(bars(s.by_category));
+      $("by-department").replaceChildren(bars(s.by_department));
+      $("overdue").replaceChildren(table(["工单号", "类别", "承办部门", "状态", "答复期限", "超期天数", "标记"],
+        s.overdue.map((t) => [link(t.number), t.category_name, t.department_name, statusBadge(t),
+          el("span", { class: "late", text: day(t.answer_by) }), el("span", { class: "late", text: t.days_overdue + " 天" }),
+          flagBadges(t)])));
+      $("hotspots").replaceChildren(table(["乡镇（街道）", "类别", "件数"],
+        s.hotspots.map((h) => [h.township, h.category_name, el("strong", { text: h.count })])));
+      $("repeats").replaceChildren(...(s.repeats.length ? s.repeats.map((g) => el("div", { class: "repeat-group" },
+        el("div", {}, el("span", { class: "who", text: g.citizen }), el("span", { class: "muted", text: "　共 " + g.count + " 件" })),
+        el("div", { class: "small" }, g.tickets.map((t) => el("div", {},
+          link(t.number), " ", t.category_name, " · ", t.department_name, " · ", statusBadge(t),
+          t.repeat_of ? el("span", { class: "muted", text: "（重复 " + t.repeat_of + "）" }) : null)))))
+        : [el("p", { class: "muted", text: "暂无。" })]));
+    } catch (e) {
+      flash(e.message, "error");
+    }
+  }
+
+  async function open(number) {
+    try {
+      const t = await api("GET", "/api/tickets/" + encodeURIComponent(number));
+      detail.replaceChildren(
+        el("div", { class: "row" }, el("button", { type: "button", class: "btn secondary small", text: "关闭",
+          onclick: () => { detail.hidden = true; } })),
+        ...ticketHead(t),
+        meta2(t),
+        el("h3", { text: "反映内容（已脱敏）" }), el("blockquote", { class: "complaint", text: t.text }),
+        el("h3", { text: "提取的要素" }), facts(t.facts),
+        t.reply ? [el("h3", { text: "答复意见" }), el("div", { class: "reply-box", text: t.reply })] : null,
+        el("h3", { text: "办理记录" }), timeline(t.events));
+      detail.hidden = false;
+      detail.scrollIntoView({ behavior: "smooth", block: "start" });
+      $("detail-title").focus({ preventScroll: true });
+    } catch (e) {
+      flash(e.message, "error");
+    }
+  }
+
+  function meta2(t) {
+    return Staff.meta([["联系电话", t.phone_masked ? t.phone_masked + "（已脱敏）" : "未留"]]);
+  }
+
+  $("reload").addEventListener("click", load);
+  $("escalate").addEventListener("click", async () => {
+    if (!confirm("将所有超过答复期限、仍在乡镇办理的工单提级到县级部门督办，并通知群众。确定执行吗？")) return;
+    try {
+      const r = await api("POST", "/api/supervisor/escalate");
+      flash(r.count ? "已提级 " + r.count + " 件：" + r.escalated.map((x) => x.number + " → " + x.department_name).join("；")
+                    : "没有需要提级的工单（县级部门的超期工单已标记“超期”）。", "ok");
+      load();
+    } catch (e) {
+      flash(e.message, "error");
+    }
+  });
+  load();
+})();
