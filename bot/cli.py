@@ -10,6 +10,7 @@ Models are loaded once per process (bot.analysis caches them).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from datetime import date, datetime
@@ -101,7 +102,10 @@ def main(argv: list[str] | None = None, stdin: IO | None = None, stdout: IO[str]
             sys.stdout.reconfigure(encoding="utf-8")  # Chinese output whatever the locale says
         stdout = sys.stdout
     try:
-        return args.handler(args, stdin, stdout)
+        # Libraries that print on import (jionlp prints a banner) must not corrupt the JSON lines: anything
+        # written to sys.stdout while a command runs goes to stderr; commands write to `stdout` explicitly.
+        with contextlib.redirect_stdout(sys.stderr):
+            return args.handler(args, stdin, stdout)
     except BrokenPipeError:  # `petition classify < x | head`: the reader left, nothing more to do
         return 0
 

@@ -1,0 +1,139 @@
+"""`petition classify`: one JSON line out per line in, bad lines answered with an error, 10,000 lines in one go."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_classify(lines: list[bytes | str], argv=("classify",)) -> tuple[int, list[dict]]:
+    data = b"".join((x if isinstance(x, bytes) else x.encode("utf-8")) + b"\n" for x in lines)
+    out = io.StringIO()
+    code = cli.main(list(argv), stdin=io.BytesIO(data), stdout=out)
+    return code, [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+@pytest.fixture
+def fake_analyse(monkeypatch, make_analysis):
+    """bot.analysis.analyse replaced by a hand-made analysis; records (text, today) of every call."""
+    calls = []
+
+    def analyse(text, today=None):
+        calls.append((text, today))
+        if "BOOM" in text:
+            raise RuntimeError("extractor exploded")
+        return make_analysis("labour", township="戛洒镇", flags=["collective"])
+
+    monkeypatch.setattr("bot.analysis.analyse", analyse)
+    return calls
+
+
+def test_good_line_gives_the_full_record(fake_analyse):
+    code, out = run_classify([json.dumps({"id": "a1", "text": "包工头欠我们工资"}, ensure_ascii=False)],
+                             ("classify", "--today", "2024-05-20"))
+    assert code == 0
+    [rec] = out
+    assert rec["id"] == "a1" and rec["category"] == "labour"
+    assert set(rec) == {"id", "category", "confidence", "top", "needs_review", "facts", "department", "flags"}
+    assert set(rec["department"]) == {"code", "name", "level"}
+    assert all(set(t) == {"category", "p"} for t in rec["top"])
+    assert rec["flags"] == ["collective"]
+    assert fake_analyse == [("包工头欠我们工资", date(2024, 5, 20))]
+
+
+def test_bad_lines_get_an_error_and_the_run_goes_on(fake_analyse):
+    lines = [
+        "{not json",
+        json.dumps({"id": 2}),                       # no text
+        json.dumps({"id": 3, "text": 42}),           # text not a string
+        json.dumps(["a", "list"]),                   # not an object
+        b"\xff\xfe{\"id\": 5}",                      # not UTF-8
+        json.dumps({"id": 6, "text": "😀😀！！"}),     # nothing to classify
+        json.dumps({"id": 7, "text": "BOOM 工资"}),   # analysis raises
+        "",                                          # blank line: skipped
+        json.dumps({"id": 8, "text": "欠薪"}),        # still answered after all that
+        "[" * 100000,                                # pathologically nested
+    ]
+    code, out = run_classify(lines)
+    assert code == 0
+    assert len(out) == len(lines) - 1
+    errors = [r for r in out if "error" in r]
+    assert [r["id"] for r in errors] == [None, 2, 3, None, None, 6, 7, None]
+    assert all(isinstance(r["error"], str) and r["error"] for r in errors)
+    assert out[-2]["id"] == 8 and out[-2]["category"] == "labour"
+
+
+def test_ten_thousand_lines_in_one_process_load_the_model_once(monkeypatch, tmp_path, tiny_model_path):
+    from classifier import model as model_module
+
+    loads = []
+    real_load = model_module.CategoryModel.load.__func__
+
+    def counting_load(cls, path):
+        loads.append(path)
+        return real_load(cls, path)
+
+    monkeypatch.setattr(model_module.CategoryModel, "load", classmethod(counting_load))
+    model_module.clear_model_cache()
+
+    def analyse(text, today=None):  # the classifier for real, the rest of the analysis faked
+        from bot.analysis import Analysis
+        from bot.routing import Route
+
+        p = model_module.load_model(tiny_model_path).predict(text)
+        return Analysis(p.category, p.confidence, p.top, p.needs_review, {}, [],
+                        Route("county.petition", "新平县信访局", "county", False, False, "test"))
+
+    monkeypatch.setattr("bot.analysis.analyse", analyse)
+    texts = ["包工头拖欠我们工资", "物业乱收费", "养猪场污水直排", "征地款没发"]
+    lines = [json.dumps({"id": i, "text": texts[i % 4] + str(i)}, ensure_ascii=False) for i in range(10_000)]
+    try:
+        code, out = run_classify(lines)
+    finally:
+        model_module.clear_model_cache()
+    assert code == 0
+    assert len(out) == 10_000
+    assert [r["id"] for r in out] == list(range(10_000))
+    assert not any("error" in r for r in out)
+    assert len(loads) == 1
+
+
+def test_invalid_today_is_a_usage_error():
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["classify", "--today", "20.5.2024"], stdin=io.BytesIO(b""), stdout=io.StringIO())
+    assert exc.value.code == 2
+
+
+@pytest.fixture
+def tiny_model_path(tmp_path):
+    from classifier.model import CategoryModel
+
+    texts = ["包工头拖欠我们工资", "老板欠薪跑路", "工地不发工钱", "物业乱收费", "物业不修电梯", "物业费太贵",
+             "养猪场污水直排", "工厂偷排废水", "烟囱冒黑烟", "征地款没发", "宅基地被占", "承包地被收回"]
+    labels = ["labour"] * 3 + ["property"] * 3 + ["environment"] * 3 + ["land"] * 3
+    return CategoryModel(cv=0).fit(texts, labels).save(tmp_path / "category.joblib")
+
+
+def test_console_script_runs_end_to_end_with_the_real_analysis(tiny_model_path):
+    """The real bot.analysis (classifier + facts + routing) behind the installed entry point."""
+    pytest.importorskip("classifier.facts")
+    env = {**os.environ, "MODEL_DIR": str(tiny_model_path.parent), "PETITION_VAR_DIR": str(tiny_model_path.parent)}
+    lines = [{"id": "x", "text": "戛洒镇南恩村的包工头拖欠我们12个农民工三个月工资"}, {"id": "y"}]
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "classify", "--today", "2024-05-20"], cwd=ROOT, env=env,
+                          input="\n".join(json.dumps(x, ensure_ascii=False) for x in lines).encode(),
+                          capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    out = [json.loads(x) for x in proc.stdout.decode().splitlines()]
+    assert out[0]["id"] == "x" and out[0]["category"] == "labour"
+    assert out[0]["department"]["code"] and isinstance(out[0]["facts"], dict)
+    assert out[1] == {"id": "y", "error": out[1]["error"]}
