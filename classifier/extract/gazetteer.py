@@ -95,25 +95,21 @@ def china_divisions() -> dict[str, Division]:
     path = Path(jionlp.__file__).parent / "dictionary" / "china_location.txt"
     out: dict[str, Division] = {}
     province = city = None
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            depth = len(line) - len(line.lstrip("\t"))
-            if depth > 2:
+    # lines are indented by level (0 province, 1 city, 2 county, 3 town, 4 village); only the first three are read
+    for tabs, name, short in re.findall(r"^(\t{0,2})([^\t\n]+)(?:\t\d*(?:\t([^\t\n]*))?)?$",
+                                        path.read_text(encoding="utf-8"), re.M):
+        depth = len(tabs)
+        if depth == 0:
+            province, city = name, None
+            div = Division("province", name, name, None)
+        elif depth == 1:
+            city = name
+            if name == province:  # 上海市 / 上海市: municipalities repeat the province as city
                 continue
-            parts = line.strip().split("\t")
-            name = parts[0]
-            short = parts[2] if len(parts) > 2 else ""
-            if depth == 0:
-                province, city = name, None
-                div = Division("province", name, name, None)
-            elif depth == 1:
-                city = name
-                div = Division("city", name, province, name)
-            else:
-                div = Division("county", name, province, city)
-            if depth == 1 and name == province:  # 上海市 / 上海市: municipalities repeat the province as city
-                continue
-            out.setdefault(name, div)
-            if short and short != name and len(short) >= 2:
-                out.setdefault("~" + short, div)
+            div = Division("city", name, province, name)
+        else:
+            div = Division("county", name, province, city)
+        out.setdefault(name, div)
+        if short and short != name and len(short) >= 2:
+            out.setdefault("~" + short, div)
     return out

@@ -12,7 +12,8 @@ from functools import lru_cache
 CN_DIGITS = "零〇一二三四五六七八九两壹贰叁肆伍陆柒捌玖"
 CN_UNITS = "十百千万亿拾佰仟"
 # A numeral as written in a complaint: Arabic (with separators / decimals), Chinese, or mixed (5.6万, 2万5, 3千5).
-NUMERAL = rf"(?:\d+(?:,\d{{3}})*(?:\.\d+)?[{CN_UNITS}]*(?:\d+)?|[{CN_DIGITS}{CN_UNITS}]+)"
+# Atomic groups and the look-behind keep long digit runs (phone and ID numbers) from costing quadratic backtracking.
+NUMERAL = rf"(?:(?<![\d.])(?>\d+(?:,\d{{3}})*(?:\.\d+)?)(?>[{CN_UNITS}]*)(?:\d+)?|(?>[{CN_DIGITS}{CN_UNITS}]+))"
 # 多 / 余 / 来 / 几 after the numeral mean "a bit more than": the value is the lower bound.
 APPROX = "(?:多|余|来|几)"
 
