@@ -163,7 +163,7 @@ class TicketSummary(BaseModel):
     repeat_of: str | None
 
     @classmethod
-    def fields_of(cls, t: Ticket, today: date | None = None) -> dict:
+    def fields_of(cls, t: Ticket, today: date | None = None, repeat_of: str | None = None) -> dict:
         today = today or china_today()
         flags = list(t.flags or [])
         if is_overdue(t, today) and "overdue" not in flags:
@@ -176,13 +176,12 @@ class TicketSummary(BaseModel):
             extended=t.extended, escalated=t.escalated, legal_redirect=t.legal_redirect,
             needs_review=t.needs_review, township=t.township, village=t.village, place=place_of(t),
             incident_time=t.incident_time, flags=flags, flag_labels=[FLAG_LABELS.get(f, f) for f in flags],
-            overdue=is_overdue(t, today), accept_overdue=accept_overdue(t, today),
-            repeat_of=None,
+            overdue=is_overdue(t, today), accept_overdue=accept_overdue(t, today), repeat_of=repeat_of,
         )
 
     @classmethod
     def of(cls, t: Ticket, today: date | None = None, repeat_of: str | None = None) -> TicketSummary:
-        return cls(**{**cls.fields_of(t, today), "repeat_of": repeat_of})
+        return cls(**cls.fields_of(t, today, repeat_of))
 
 
 def _facts_with_masked_ids(facts: dict) -> dict:
@@ -217,7 +216,7 @@ class TicketForDepartment(TicketSummary):
 
     @classmethod
     def of(cls, t: Ticket, today: date | None = None, repeat_of: str | None = None) -> TicketForDepartment:
-        return cls(**TicketSummary.fields_of(t, today), repeat_of=repeat_of, citizen_name=t.citizen_name,
+        return cls(**TicketSummary.fields_of(t, today, repeat_of), citizen_name=t.citizen_name,
                    phone=t.phone, id_number_masked=mask_id_number(t.id_number),
                    text=mask_id_numbers_in_text(t.text), facts=_facts_with_masked_ids(t.facts), reply=t.reply,
                    attachments=[AttachmentView.of(a) for a in t.attachments],
@@ -237,7 +236,7 @@ class TicketForOperator(TicketSummary):
 
     @classmethod
     def of(cls, t: Ticket, today: date | None = None, repeat_of: str | None = None) -> TicketForOperator:
-        return cls(**TicketSummary.fields_of(t, today), repeat_of=repeat_of, citizen_name=t.citizen_name,
+        return cls(**TicketSummary.fields_of(t, today, repeat_of), citizen_name=t.citizen_name,
                    phone=t.phone, id_number_masked=mask_id_number(t.id_number),
                    text=mask_id_numbers_in_text(t.text), facts=_facts_with_masked_ids(t.facts),
                    confidence=t.confidence, reply=t.reply, events=[EventView.of(e) for e in t.events])
@@ -253,7 +252,7 @@ class TicketForSupervisor(TicketSummary):
 
     @classmethod
     def of(cls, t: Ticket, today: date | None = None, repeat_of: str | None = None) -> TicketForSupervisor:
-        return cls(**TicketSummary.fields_of(t, today), repeat_of=repeat_of, phone_masked=mask_phone(t.phone),
+        return cls(**TicketSummary.fields_of(t, today, repeat_of), phone_masked=mask_phone(t.phone),
                    text=mask_text(t.text), facts=_facts_for_supervisor(t.facts), reply=t.reply,
                    events=[EventView.of(e, mask=True) for e in t.events])
 
