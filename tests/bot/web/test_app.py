@@ -1,0 +1,67 @@
+import logging
+import sys
+import time
+import types
+
+from fastapi.testclient import TestClient
+
+from bot import notify
+from bot.db import session_scope
+from bot.models import Notification
+
+
+def test_background_loop_retries_pushes_and_can_be_switched_off(engine, settings_env, monkeypatch):
+    from bot.web.app import create_app
+
+    sent: list[str] = []
+    monkeypatch.setitem(notify._transports, "tg", lambda chat, text: sent.append(text))
+    with session_scope(engine) as s:
+        s.add(Notification(sender_id="tg:1", text="您的工单已受理"))
+    with TestClient(create_app(settings_env, push_interval=None)):
+        time.sleep(0.3)
+    assert sent == []
+    with TestClient(create_app(settings_env, push_interval=0.05)):
+        deadline = time.monotonic() + 5
+        while not sent and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert sent == ["您的工单已受理"]
+
+
+def test_pii_filter_is_installed_when_the_classifier_provides_it(engine, settings_env, monkeypatch):
+    from bot.web.app import create_app
+
+    class PiiMaskingFilter(logging.Filter):
+        pass
+
+    fake = types.ModuleType("classifier.pii")
+    fake.PiiMaskingFilter = PiiMaskingFilter
+    monkeypatch.setitem(sys.modules, "classifier.pii", fake)
+    root = logging.getLogger()
+    try:
+        create_app(settings_env, push_interval=None)
+        create_app(settings_env, push_interval=None)  # idempotent
+        assert sum(isinstance(f, PiiMaskingFilter) for f in root.filters) == 1
+    finally:
+        for target in [root, *root.handlers, *(logging.getLogger(n) for n in ("uvicorn", "uvicorn.error",
+                                                                           "uvicorn.access"))]:
+            for f in [f for f in target.filters if isinstance(f, PiiMaskingFilter)]:
+                target.removeFilter(f)
+
+
+def test_a_crash_is_a_chinese_500_without_a_trace(app, monkeypatch):
+    from handlers import conversation
+
+    def broken(*_a, **_k):
+        raise RuntimeError("secret internals 13812345678")
+
+    monkeypatch.setattr(conversation, "converse", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.post("/api/chat", json={"sender_id": "web:abcdef123456", "text": "你好"})
+    assert r.status_code == 500 and r.json() == {"detail": "系统出现故障，请稍后再试。"}
+
+
+def test_unknown_api_paths_answer_in_chinese(client):
+    r = client.get("/api/nothing-here")
+    assert r.status_code == 404 and r.json() == {"detail": "页面或接口不存在"}
+    page = client.get("/nothing-here")
+    assert page.status_code == 404 and "页面或接口不存在" in page.text
