@@ -50,7 +50,7 @@ _STOP_CHARS = set("的了在是我你他她它们这那和与及把被给到从�
 _GROUP = re.compile(r"(?:第)?(?P<n>[一二三四五六七八九十两\d]{1,3})(?:村民小组|小组|组|社)(?![织长成合建员别件队])")
 _NEGATED_BEFORE = re.compile(r"(?:不是|不在|并非|不属于|不归|而非)(?:在|住在|住)?$")
 _NEGATED_AFTER = re.compile(r"^(?:说错了|写错了|搞错了|弄错了|错了|不对)")
-_CONTEXT_AFTER = re.compile(r"^(?:街上|街子|这边|那边|片区|坝区|镇上|乡上|集镇)")
+_CONTEXT_AFTER = re.compile(r"^(?:街上|街子|这边|那边|片区|坝区|镇上|乡上|集镇|镇|乡|街道|村委会|村民委员会)")
 _VILLAGE_BODY = re.compile(r"^(?:村委会|村民委员会|村委|村)")
 
 
