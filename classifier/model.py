@@ -113,6 +113,7 @@ class CategoryModel:
     min_df: int = 1
     max_features: int | None = None
     C: float = 0.5
+    class_weight: str | None = None  # "balanced" weighs classes inversely to their frequency
     cv: int = 5
     target_precision: float = 0.95
     random_state: int = 0
@@ -159,7 +160,7 @@ class CategoryModel:
     def _linear(self, C: float):
         from sklearn.svm import LinearSVC
 
-        return LinearSVC(C=C, random_state=self.random_state)
+        return LinearSVC(C=C, class_weight=self.class_weight, random_state=self.random_state)
 
     @staticmethod
     def _scores(clf, X, n_classes: int) -> np.ndarray:
