@@ -17,6 +17,9 @@ _NOT_QING_AFTER = re.compile(r"^(?:假|问|客|示|教|柬|帖|愿|来的|了(?!
 _NOT_YAOQIU_BEFORE = re.compile(r"(?:按|按照|照|符合|不符合|合|达到|达不到|有|的|他|她|他们|对方|老板|村里|镇里|领导|公司|厂里|单位)$")
 _GROUPS = (("强烈要求", "恳请", "恳求", "请求", "要求"), ("希望", "盼望", "期盼", "盼", "望"), ("请",))
 _MAX_LEN = 40
+# 要求：一、退还…；二、赔偿…。 a listed demand runs to the full stop, across the semicolons
+_LIST_START = re.compile(r"\s*[:：]")
+_LIST_END = re.compile(r"[。！？!?\n]")
 
 
 @lru_cache(maxsize=1)
@@ -67,12 +70,16 @@ def find_demand(text: str) -> tuple[int, int, str] | None:
         if chosen is None:
             continue
         s = chosen.start()
-        end_m = _SENTENCE_END.search(text, chosen.end())
+        ends = _LIST_END if _LIST_START.match(text, chosen.end()) else _SENTENCE_END
+        end_m = ends.search(text, chosen.end())
         e = end_m.start() if end_m else len(text)
-        if e - s > _MAX_LEN:  # a run-on sentence: stop at the last comma that keeps it short
+        if e - s > _MAX_LEN and ends is _SENTENCE_END:  # a run-on sentence: stop at the last comma that keeps it short
             cut = max(text.rfind(c, s, s + _MAX_LEN) for c in "，,")
             e = cut if cut > s + len(chosen.group()) + 4 else s + _MAX_LEN
-        e = _first_clauses(text, chosen.end(), e)
+        if ends is _SENTENCE_END:
+            e = _first_clauses(text, chosen.end(), e)
+        elif e - s > 120:
+            e = s + 120
         clause = text[s:e].rstrip(" ，,、。！？!?；;…~～")
         if len(clause) > len(chosen.group()):
             return s, s + len(clause), clause

@@ -34,6 +34,7 @@ _MONEY_BEFORE = re.compile(
 _MONEY_IN_SENTENCE = re.compile(_MONEY_WORD + r"|元|块")
 _BARE = re.compile(rf"{NUMERAL}{APPROX}?")
 _NOT_AFTER_BARE = re.compile(r"^(?:个|名|位|户|家|口|人|亩|分|岁|年|月|天|日|号|次|斤|公斤|吨|米|平|层|间|套|辆|头|只|条|%|楼|组|点|小时|周|期|倍)")
+_PIECE = re.compile(r"^[^元圆]*块$")
 _IDIOM = re.compile(r"^(?:都|也|没|不)")  # 一分钱都没给 / 一分钱也不出: "nothing", not a sum
 
 
@@ -61,6 +62,9 @@ def find_money(text: str, taken=()) -> list[tuple[int, int, dict]]:
             continue
         if _IDIOM.match(text[m.end():]) and parse_number(num) in (0.0, 1.0, 0.01):
             continue  # 一分钱都没给 / 一块钱也没有
+        if _PIECE.match(m.group()) and re.match(r"[\u4e00-\u9fff]", text[m.end():m.end() + 1]) and (
+                text[m.end()] not in "钱多左") and (parse_number(num) or 0) < 10:
+            continue  # 一块宅基地 / 两块石头: 块 counts pieces
         add(m.start(), m.end(), num)
     for m in _BARE.finditer(text):
         if not _near_money(text, m.start()) or _NOT_AFTER_BARE.match(text[m.end():m.end() + 2]):

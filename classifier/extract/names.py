@@ -15,7 +15,7 @@ from functools import lru_cache
 from classifier.extract.terms import alternation, term_set, terms
 
 _SEP = re.compile(r"[，。！？；、,.!?;：:\s（）()“”\"'《》]")
-_WRITER_BEFORE = re.compile(r"(?:我叫|我是|本人|我名叫|名字叫|名字是|我姓名|姓名|我的名字|反映人|联系人|投诉人|举报人|来信人|签名|落款)"
+_WRITER_BEFORE = re.compile(r"(?:我叫|我是|(?:^|[，,。:：])叫|本人|我名叫|名字叫|名字是|我姓名|姓名|我的名字|反映人|联系人|投诉人|举报人|来信人|签名|落款)"
                             r"[:：是为叫]?[^，。！？,.!?]{0,16}$")
 _NUMERAL_BEFORE = re.compile(r"[一二三四五六七八九十两几\d]$")
 _BRANCH = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:分局|分院|支队|中队|分公司|分所|分中心|派出所)")
@@ -23,6 +23,7 @@ _ADDRESS = re.compile(r"[省市县区州].+[镇乡街道村区]|[镇乡].+[村�
 # 小区物业公司 is not a 区's body: words ending in a level character
 _NOT_LEVEL = frozenset("城乡 城镇 乡镇 下乡 老乡 家乡 城市 都市 超市 城区 社区 小区 园区 景区 校区 山区 矿区 厂区 辖区 片区 郊区 新区 库区 "
                        "灾区 牧区 街区 市区".split())
+_OLD_YOUNG = None  # compiled below, after _STRONG_SURNAMES
 _PREPOSITIONS = set("在到去从向给被把对跟和与是找")
 _FUNCTION_CHARS = set("的了在是和与及把被给到从对向说要就都也还又很有个们这那我你他她它里上下中不没")
 _SUFFIX_CHARS = set("队局村镇乡所站院厂司处办会社区县市省组部委店场园校")
@@ -30,6 +31,7 @@ _NOT_AFTER_SUFFIX = re.compile(r"(?:里|家|子|长|区|方|门口|附近|旁边
 # surnames that are rarely a word of their own (not 高 / 石 / 金 / 马 / 路 / 白 / 江 / 龙 ...)
 _STRONG_SURNAMES = set("王李张刘陈杨赵吴徐孙胡郭罗郑梁谢宋唐许韩冯邓曹彭曾肖董袁潘蒋蔡杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪廖贾"
                        "夏韦邹熊秦邱尹薛闫段侯史陶贺顾毛郝龚邵严覃戴孔汤")
+_OLD_YOUNG = re.compile(rf"[老小][{''.join(sorted(_STRONG_SURNAMES))}](?![\u4e00-\u9fff]{{0,1}}(?:某|老板|书记|主任|经理|老师))")
 _R1_EXCLUDE = set("向和于时全成明安文常应从关高方石金路连包管宁")  # 向老师反映: a preposition, not a surname
 
 
@@ -139,8 +141,15 @@ def find_names(text: str, tokens: list[tuple[int, int]], tagger, word_freq,
     generic = term_set("generic_orgs")
     roles = term_set("role_words")
 
+    starts = {s for s, _ in tokens}
+    # rules: 老杨 / 小王 (a strong surname only: 老马 / 小白 are more often not people)
+    for m in _OLD_YOUNG.finditer(text):
+        if not re.match(r"[\u4e00-\u9fff]", text[m.start() - 1:m.start()] or "x") or text[m.start() - 1] in _FUNCTION_CHARS:
+            persons.append(m.span())
     # rules: 王老板 / 李某 / 赵主任
     for m in p["titled"].finditer(text):
+        if m.start() not in starts and m.group("s") not in _STRONG_SURNAMES:
+            continue  # 昆明某公司: 明 ends a word here
         if m.group("s") in _R1_EXCLUDE and m.group("t") not in ("某", "某某"):
             continue
         prev = text[m.start() - 1:m.start()]
@@ -203,9 +212,14 @@ def _org_prefix(text: str, s: int, place_spans) -> int | None:
     for ps, pe in place_spans:
         if pe == s or ps < s < pe:
             return ps
-    m = re.search(r"(?:中共)?[县镇乡市区省](?:第[一二三四五六七八九十]+|人民)?$", text[max(0, s - 8):s])
-    if m:
+    m = re.search(r"(?:中共)?[县镇乡市区省]?(?:第[一二三四五六七八九十]+|人民)?$", text[max(0, s - 8):s])
+    if m and m.group():
         start = s - len(m.group())
+        for ps, pe in place_spans:  # 新平县 + 第二人民医院
+            if ps < start <= pe:
+                return ps
+        if m.group()[0] not in "县镇乡市区省中":
+            return None
         if text[max(0, start - 1):start + 1] not in _NOT_LEVEL:
             return start
     return None

@@ -40,15 +40,17 @@ _DATE = (
 _RANGE = rf"{_DATE}\s*(?:(?:到|至|—|－|~|～|-)\s*{_DATE}|至今|到现在|到今天)"
 _DUR_NUM = r"(?:\d+(?:\.\d+)?|[零一二三四五六七八九十两百]+|半|大半)"
 _DURATION = (
-    rf"(?:{_DUR_NUM}[多余来几]?(?:个多|个)?(?:月|星期|礼拜)(?:多|半)?"
-    rf"|{_DUR_NUM}[多余来几]?(?:年|天|周)(?:多|半)?(?!前|后|以前|以后|之前|之后))"
+    rf"(?:{_DUR_NUM}[多余来几]?(?:个多|个)?(?:月|星期|礼拜)(?:多(?!少)|半)?(?!多少)"
+    rf"|{_DUR_NUM}[多余来几]?(?:年|天|周)(?:多(?!少)|半)?(?!前|后|以前|以后|之前|之后|多少))"
 )
-_CANDIDATE = re.compile(rf"(?P<range>{_RANGE})|(?P<date>{_DATE})|(?P<dur>{_DURATION})")
+# a day of the month alone counts only when what follows says it is a day (10号那天, 5号晚上), not 3号楼
+_LONE_DAY = rf"(?<![\d月])(?:{_DAY})(?=那天|那日|当天|晚上|下午|上午|早上|中午|凌晨|傍晚|夜里)"
+_CANDIDATE = re.compile(rf"(?P<range>{_RANGE})|(?P<date>{_DATE})|(?P<day>{_LONE_DAY})|(?P<dur>{_DURATION})")
 # "有一天" (someday), "一年损失好几万" (a year's loss), "怀孕五个月": not durations of the matter
 _SOFT_DURATION = re.compile(r"^(?:一天|一日|一年|一个月)$")
 _SOFT_OK_BEFORE = re.compile(r"(?:了|已经|已|快|近|满|整整|达|足足|长达|停|拖|过去|将近|差不多|超过|干|住|等|关)$")
 _SOFT_OK_AFTER = re.compile(r"^(?:了|多|半|以上|之久|时间)")
-_BAD_DURATION_CONTEXT = re.compile(r"(?:每|那|哪|某|怀孕|孕|怀了)$")
+_BAD_DURATION_CONTEXT = re.compile(r"(?:每|那|哪|某|怀孕|孕|怀了|前|头)$")  # 前两天 = a few days ago
 _AGE_AFTER = re.compile(r"^[\d一二三四五六七八九十]+多?岁")
 _DATE_WITHOUT_YEAR = re.compile(r"^(?!.*(?:年|\d{4}[-./]|上|去|前|昨|今|本|这|当|大))")
 
@@ -211,7 +213,10 @@ def find_times(text: str, today: date, taken=()) -> list[tuple[int, int, dict]]:
         else:
             if span in ("今年", "去年", "前年") and _AGE_AFTER.match(text[e:]):
                 continue  # 我今年82岁: an age, not a period
-            got = _parse_range(span, today) if m.group("range") else parse_date(span, today)
+            if m.group("day"):
+                got = _lone_day(span, today)
+            else:
+                got = _parse_range(span, today) if m.group("range") else parse_date(span, today)
             if not got:
                 continue
             key = (got[0], got[1])
@@ -221,6 +226,20 @@ def find_times(text: str, today: date, taken=()) -> list[tuple[int, int, dict]]:
         seen.add(key)
         out.append((s, e, item))
     return out
+
+
+def _lone_day(text: str, today: date) -> tuple[date, date] | None:
+    """10号 -> the 10th of this month, or of last month when that is still to come."""
+    n = parse_number(text.rstrip("日号"))
+    if n is None or not 1 <= n <= 31:
+        return None
+    y, m = today.year, today.month
+    if n > today.day:
+        y, m = _shift_month(today, 1)
+    if n > calendar.monthrange(y, m)[1]:
+        return None
+    d = date(y, m, int(n))
+    return d, d
 
 
 def _short_year(span: str, before: str, today: date) -> bool:
