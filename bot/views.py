@@ -45,40 +45,57 @@ def as_china_time(stored: datetime | None) -> datetime | None:
     return stored.replace(tzinfo=timezone.utc).astimezone(CHINA)
 
 
-def mask_phone(phone: str | None) -> str | None:
-    """13812345678 -> 138****5678; short or odd numbers keep at most their last 2 digits."""
-    if not phone:
-        return None
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) >= 7:
-        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-    return "*" * max(len(digits) - 2, 1) + digits[-2:]
-
-
-def mask_id_number(id_number: str | None) -> str | None:
-    """110101199003071234 -> 110***********1234."""
-    if not id_number:
-        return None
-    return id_number[:3] + "*" * max(len(id_number) - 7, 1) + id_number[-4:]
-
-
-def _local_mask_text(text: str) -> str:
-    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)) or "", text)
-    return _PHONE.sub(lambda m: mask_phone(m.group(0)) or "", text)
-
-
-def mask_text(text: str | None) -> str:
-    """Phone and ID numbers inside free text, masked (classifier.pii when that module exists)."""
-    if not text:
-        return text or ""
+def _mask_pii():  # noqa: ANN202
     try:
         from classifier.pii import mask_pii
     except ImportError:
-        return _local_mask_text(text)
-    return _local_mask_text(mask_pii(text))  # the local pass is a no-op on already masked numbers
+        return None
+    return mask_pii
+
+
+def _local_mask_digits(value: str, keep_start: int, keep_end: int) -> str:
+    digits = [i for i, c in enumerate(value) if c.isdigit() or c in "Xx"]
+    hide = set(digits[keep_start:max(len(digits) - keep_end, keep_start)])
+    return "".join("*" if i in hide else c for i, c in enumerate(value))
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """13812345678 -> 138****5678 (classifier.pii's format when it recognises the number)."""
+    if not phone:
+        return None
+    mask_pii = _mask_pii()
+    masked = mask_pii(phone) if mask_pii else phone
+    if masked != phone:
+        return masked
+    if len(re.sub(r"\D", "", phone)) >= 7:
+        return _local_mask_digits(phone, 3, 4)
+    return _local_mask_digits(phone, 0, 2)
+
+
+def mask_id_number(id_number: str | None) -> str | None:
+    """530427196803150022 -> 5304**********0022."""
+    if not id_number:
+        return None
+    mask_pii = _mask_pii()
+    masked = mask_pii(id_number) if mask_pii else id_number
+    return masked if masked != id_number else _local_mask_digits(id_number, 4, 4)
+
+
+def _local_mask_text(text: str) -> str:
+    text = _ID_NUMBER.sub(lambda m: _local_mask_digits(m.group(0), 4, 4), text)
+    return _PHONE.sub(lambda m: _local_mask_digits(m.group(0), 3, 4), text)
+
+
+def mask_text(text: str | None) -> str:
+    """Phone and ID numbers inside free text, masked (by classifier.pii when that module exists)."""
+    if not text:
+        return text or ""
+    mask_pii = _mask_pii()
+    return mask_pii(text) if mask_pii else _local_mask_text(text)
 
 
 def mask_id_numbers_in_text(text: str | None) -> str:
+    """For staff who may see the phone but not the ID number."""
     return _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)) or "", text or "")
 
 

@@ -35,18 +35,13 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script
 
 
 def install_pii_filter() -> None:
-    """Phone and ID numbers are masked in every log line, when classifier.pii is available."""
+    """Phone and ID numbers are masked in every log line, ours and uvicorn's (when classifier.pii is available)."""
     try:
-        from classifier.pii import PiiMaskingFilter
+        from classifier.pii import install_pii_filter as install
     except ImportError:
         return
-    targets: list[logging.Logger | logging.Handler] = []
     for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
-        logger = logging.getLogger(name)
-        targets += [logger, *logger.handlers]
-    for t in targets:
-        if not any(isinstance(f, PiiMaskingFilter) for f in t.filters):
-            t.addFilter(PiiMaskingFilter())
+        install(logging.getLogger(name))
 
 
 async def _push_loop(app: FastAPI, interval: float) -> None:

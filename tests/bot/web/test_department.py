@@ -53,7 +53,7 @@ def test_detail_shows_the_department_the_phone_and_a_masked_id_number(client, lo
                          text="我的身份证是110101199003071234，包工头欠薪")
     t = client.get(f"/api/tickets/{number.lower()}", headers=login("hrss")).json()
     assert t["phone"] == "13812345678"
-    assert t["id_number_masked"] == "110***********1234"
+    assert t["id_number_masked"] == "1101**********1234"
     assert "110101199003071234" not in str(t)
     assert t["events"][0]["action_label"] == "登记" and t["attachments"] == []
     assert t["facts"]["money"] == [] and "text" in t
