@@ -28,10 +28,10 @@
   const quick = document.getElementById("quick");
   let busy = false;
 
-  function now() {
-    const d = new Date();
+  function clock(d) {
     return String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
   }
+  function now() { return clock(new Date()); }
 
   function history() {
     try { return JSON.parse(sessionStorage.getItem(HISTORY_KEY) || "[]"); } catch (e) { return []; }
@@ -116,6 +116,8 @@
 
   async function send(payload, shown) {
     if (busy) return;
+    // answer chips belong to the question they came with: once the citizen moves on they are spent
+    log.querySelectorAll(".buttons button").forEach((x) => { x.disabled = true; });
     add("me", shown === undefined ? payload : shown);
     quick.hidden = true;
     setBusy(true);
@@ -159,7 +161,8 @@
       if (res.ok) {
         const data = await res.json();
         for (const u of data.updates || []) {
-          add("notice", u.text, null, String(u.at || "").slice(11, 16) || now());
+          const at = new Date(u.at);
+          add("notice", u.text, null, isNaN(at) ? now() : clock(at));
           lastUpdate = Math.max(lastUpdate, u.id);
         }
       }

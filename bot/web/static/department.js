@@ -2,7 +2,7 @@
 // actions accept / return / extend / resolve.
 "use strict";
 (() => {
-  const { api, el, flash, day, time, statusBadge, flagBadges, facts, timeline, meta, deadline, ticketHead } = Staff;
+  const { api, el, nodes, flash, day, time, shortStatus, dueCell, flagBadges, facts, timeline, meta, ticketHead } = Staff;
   const rowsBody = document.getElementById("rows");
   const empty = document.getElementById("empty");
   const detail = document.getElementById("detail");
@@ -18,20 +18,32 @@
     return t.status === filter;
   }
 
+  // open tickets first, the most urgent deadline on top; then returned and resolved, newest first
+  function urgency(t) {
+    if (t.status === "registered") return [0, t.accept_by];
+    if (t.status === "accepted") return [0, t.answer_by];
+    return [1, ""];
+  }
+  function byUrgency(a, b) {
+    const [ga, da] = urgency(a), [gb, db] = urgency(b);
+    if (ga !== gb) return ga - gb;
+    if (da !== db) return da < db ? -1 : 1;
+    return a.received_at < b.received_at ? 1 : -1;
+  }
+
   function renderList() {
     rowsBody.replaceChildren();
-    const shown = tickets.filter(matches);
+    const shown = tickets.filter(matches).sort(byUrgency);
     for (const t of shown) {
       const late = t.overdue || t.accept_overdue;
       const tr = el("tr", { class: [late ? "overdue" : "", t.number === selected ? "selected" : ""].join(" ").trim() || null },
         el("td", {}, el("button", { type: "button", class: "ticket-link", text: t.number,
           "aria-label": "查看工单 " + t.number + (late ? "（已超期）" : ""), onclick: () => open(t.number) })),
-        el("td", { text: t.category_name }),
-        el("td", { class: "nowrap", text: time(t.received_at) }),
-        el("td", { text: t.place }),
-        el("td", {}, statusBadge(t)),
-        el("td", {}, t.status === "registered" ? deadline(t, "accept") : el("span", { class: "muted", text: "—" })),
-        el("td", {}, t.status === "resolved" || t.status === "returned" ? el("span", { class: "muted nowrap", text: day(t.answer_by) }) : deadline(t, "answer")),
+        el("td", { class: "nowrap", text: t.category_name }),
+        el("td", { class: "nowrap", title: time(t.received_at), text: day(t.received_at) }),
+        el("td", { class: "nowrap", text: t.place }),
+        el("td", {}, shortStatus(t)),
+        el("td", { class: "nowrap" }, dueCell(t)),
         el("td", {}, flagBadges(t)));
       rowsBody.append(tr);
     }
@@ -55,7 +67,8 @@
   async function act(number, action, body, done) {
     try {
       const t = await api("POST", "/api/tickets/" + encodeURIComponent(number) + "/" + action, body);
-      flash(done + "：工单 " + t.number + " 现为“" + t.status_label + "”。已通知来访群众。", "ok");
+      flash(done + "：工单 " + t.number + " 现为“" + t.status_label + "”。" +
+            (t.channel === "phone" ? "该工单来自电话，请电话告知来电人。" : "已通知来访群众。"), "ok");
       await loadList();
       show(t);
     } catch (e) {
@@ -112,8 +125,8 @@
             : el("span", { text: (KIND[a.kind] || "文件") + " #" + a.id + "（Telegram 文件，请在 Telegram 中查看）" }),
           el("span", { class: "muted small", text: " " + time(a.received_at) }))))
       : el("p", { class: "muted", text: "没有附件。" });
-    detail.replaceChildren(
-      ...ticketHead(t),
+    detail.replaceChildren(...nodes(
+      ticketHead(t),
       el("h3", { text: "来访人" }),
       meta([["称呼", t.citizen_name || "未留"],
             ["联系电话", t.phone ? el("a", { href: "tel:" + t.phone, text: t.phone }) : "未留"],
@@ -124,7 +137,7 @@
       el("h3", { text: "附件" }), attachments,
       t.reply ? [el("h3", { text: "答复意见" }), el("div", { class: "reply-box", text: t.reply })] : null,
       actions(t),
-      el("h3", { text: "办理记录" }), timeline(t.events));
+      el("h3", { text: "办理记录" }), timeline(t.events)));
     const title = document.getElementById("detail-title");
     if (title) title.focus({ preventScroll: window.innerWidth > 980 });
   }

@@ -2,7 +2,7 @@
 // returned and needs-review tickets, each re-routable.
 "use strict";
 (() => {
-  const { api, el, flash, day, time, statusBadge, flagBadges, facts } = Staff;
+  const { api, el, nodes, flash, day, time, statusBadge, flagBadges, facts } = Staff;
   const $ = (id) => document.getElementById(id);
   const suggestForm = $("suggest-form"), fileForm = $("file-form"), text = $("text");
   const category = $("category"), department = $("department"), township = $("township"), village = $("village");
@@ -24,7 +24,7 @@
       incidentTime.value = s.incident_time || "";
       department.value = "";
     }
-    suggestion.replaceChildren(
+    suggestion.replaceChildren(...nodes(
       el("div", {}, el("strong", { text: "系统建议的类别：" }), "点击可选用"),
       el("div", { class: "top" }, s.top.map((c) => el("button", {
         type: "button", class: "chip", "aria-pressed": String(c.category === category.value),
@@ -32,12 +32,12 @@
         onclick: () => { category.value = c.category; refresh(); },
       }))),
       s.flag_labels.length || s.legal_redirect ? el("div", {}, "标记：", flagBadges({ flags: s.flags, flag_labels: s.flag_labels, legal_redirect: s.legal_redirect })) : null,
-      s.needs_review ? el("p", { class: "alert warn", text: "系统对类别把握不大，请向来电人核实后选择类别。" }) : null);
+      s.needs_review ? el("p", { class: "alert warn", text: "系统对类别把握不大，请向来电人核实后选择类别。" }) : null));
     const chosen = department.value ? department.options[department.selectedIndex].text : null;
-    routeLine.replaceChildren(
+    routeLine.replaceChildren(...nodes(
       el("strong", { text: chosen ? "承办部门（话务员指定）：" : "按规则将分派至：" }),
       chosen || s.department.name,
-      chosen ? null : el("span", { class: "muted", text: "（" + s.route_reason + "）" }));
+      chosen ? null : el("span", { class: "muted", text: "（" + s.route_reason + "）" })));
     factsBox.replaceChildren(facts(s.facts));
   }
 

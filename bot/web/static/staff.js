@@ -40,6 +40,21 @@ const Staff = (() => {
     return node;
   }
 
+  // children for replaceChildren / append: nested arrays flattened, null / false dropped
+  function nodes(...items) {
+    return items.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false)
+      .map((c) => (c instanceof Node ? c : String(c)));
+  }
+
+  const ROLE_NAMES = { citizen: "群众", system: "系统", operator: "话务员", department: "承办部门", supervisor: "督办" };
+  // "department:county.hrss/clerk" -> "承办部门 clerk（county.hrss）"
+  function actorLabel(label) {
+    const [role, rest = ""] = String(label).split(/:(.*)/s);
+    const [dept, name] = rest.includes("/") ? rest.split("/", 2) : [null, rest];
+    if (role === "citizen" || role === "system") return ROLE_NAMES[role];
+    return (ROLE_NAMES[role] || role) + " " + name + (dept ? "（" + dept + "）" : "");
+  }
+
   let flashTimer = null;
   function flash(message, kind) {
     const box = document.getElementById("msg");
@@ -98,7 +113,7 @@ const Staff = (() => {
     if (!events || !events.length) return el("p", { class: "muted", text: "暂无记录。" });
     return el("ol", { class: "timeline" }, events.map((e) => el("li", {},
       el("div", {}, el("strong", { text: e.action_label }), " → ", e.to_status_label),
-      el("div", { class: "when", text: time(e.at) + " · " + e.actor + (e.department_code ? " · " + e.department_code : "") }),
+      el("div", { class: "when", text: time(e.at) + " · " + actorLabel(e.actor) }),
       e.note ? el("div", { text: e.note }) : null)));
   }
 
@@ -129,5 +144,19 @@ const Staff = (() => {
     ];
   }
 
-  return { api, el, flash, day, time, statusBadge, flagBadges, facts, timeline, meta, deadline, ticketHead };
+  // the short status words of a list row
+  const SHORT_STATUS = { registered: "待受理", accepted: "办理中", returned: "已退回", resolved: "已办结" };
+  function shortStatus(t) {
+    return el("span", { class: "badge s-" + t.status, title: t.status_label, text: SHORT_STATUS[t.status] || t.status_label });
+  }
+
+  // the one deadline that matters now: acceptance while registered, the answer while accepted
+  function dueCell(t) {
+    if (t.status === "registered") return el("span", {}, el("span", { class: "muted", text: "受理 " }), deadline(t, "accept"));
+    if (t.status === "accepted") return el("span", {}, el("span", { class: "muted", text: "答复 " }), deadline(t, "answer"));
+    return el("span", { class: "muted", text: "—" });
+  }
+
+  return { api, el, nodes, flash, day, time, statusBadge, shortStatus, dueCell, flagBadges, facts, timeline, meta,
+           deadline, ticketHead, actorLabel };
 })();

@@ -62,7 +62,7 @@
       $("hotspots").replaceChildren(table(["乡镇（街道）", "类别", "件数"],
         s.hotspots.map((h) => [h.township, h.category_name, el("strong", { text: h.count })])));
       $("repeats").replaceChildren(...(s.repeats.length ? s.repeats.map((g) => el("div", { class: "repeat-group" },
-        el("div", {}, el("span", { class: "who", text: g.citizen }), el("span", { class: "muted", text: "　共 " + g.count + " 件" })),
+        el("div", {}, el("span", { class: "citizen", text: g.citizen }), el("span", { class: "muted", text: "共 " + g.count + " 件" })),
         el("div", { class: "small" }, g.tickets.map((t) => el("div", {},
           link(t.number), " ", t.category_name, " · ", t.department_name, " · ", statusBadge(t),
           t.repeat_of ? el("span", { class: "muted", text: "（重复 " + t.repeat_of + "）" }) : null)))))
@@ -75,15 +75,16 @@
   async function open(number) {
     try {
       const t = await api("GET", "/api/tickets/" + encodeURIComponent(number));
-      detail.replaceChildren(
-        el("div", { class: "row" }, el("button", { type: "button", class: "btn secondary small", text: "关闭",
-          onclick: () => { detail.hidden = true; } })),
-        ...ticketHead(t),
+      const [head, summary] = ticketHead(t);
+      head.lastChild.append(el("button", { type: "button", class: "btn secondary small close", text: "关闭",
+        onclick: () => { detail.hidden = true; } }));
+      detail.replaceChildren(...Staff.nodes(
+        head, summary,
         meta2(t),
         el("h3", { text: "反映内容（已脱敏）" }), el("blockquote", { class: "complaint", text: t.text }),
         el("h3", { text: "提取的要素" }), facts(t.facts),
         t.reply ? [el("h3", { text: "答复意见" }), el("div", { class: "reply-box", text: t.reply })] : null,
-        el("h3", { text: "办理记录" }), timeline(t.events));
+        el("h3", { text: "办理记录" }), timeline(t.events)));
       detail.hidden = false;
       detail.scrollIntoView({ behavior: "smooth", block: "start" });
       $("detail-title").focus({ preventScroll: true });
