@@ -8,17 +8,17 @@ and one component per fact. Each component writes its items to `doc._.facts[key]
 from __future__ import annotations
 
 import logging
-import re
+from bisect import bisect_left, bisect_right
 import threading
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from classifier.extract import contacts, demand, money, names, places, quantities, times
-from classifier.extract.gazetteer import Gazetteer, village_stem
+from classifier.extract.gazetteer import Gazetteer
+from classifier.extract.segmenter import WordSegmenter, ordinary_words, word_frequencies
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -36,6 +36,14 @@ def _facts(doc: Doc) -> dict:
     return facts
 
 
+def _text(doc: Doc) -> str:
+    """The text (Doc.text joins every token again on each call)."""
+    text = doc.user_data.get("text")
+    if text is None:
+        text = doc.user_data["text"] = doc.text
+    return text
+
+
 def _tokens(doc: Doc) -> list[tuple[int, int]]:
     """(start, end) character offsets of the words, computed once per doc."""
     facts = _facts(doc)
@@ -44,13 +52,20 @@ def _tokens(doc: Doc) -> list[tuple[int, int]]:
     return facts["_tokens"]
 
 
+def _span(doc: Doc, s: int, e: int, label: str) -> Span | None:
+    """The words covering characters s..e (doc.char_span walks every token: this bisects)."""
+    tokens = _tokens(doc)
+    if not tokens or e <= s:
+        return None
+    first = bisect_right([t[0] for t in tokens], s) - 1
+    last = bisect_left([t[1] for t in tokens], e)
+    if first < 0 or last >= len(tokens):
+        return None
+    return Span(doc, first, last + 1, label=label)
+
+
 def _spans(doc: Doc, key: str, items) -> None:
-    spans = []
-    for s, e, *_ in items:
-        span = doc.char_span(s, e, label=key, alignment_mode="expand")
-        if span is not None:
-            spans.append(span)
-    doc.spans[key] = spans
+    doc.spans[key] = [sp for s, e, *_ in items if (sp := _span(doc, s, e, key)) is not None]
 
 
 def _today(doc: Doc) -> date:
@@ -61,9 +76,9 @@ def _today(doc: Doc) -> date:
 def contacts_component(doc: Doc) -> Doc:
     """Phones and resident ID numbers (jionlp + GB 11643 check digit)."""
     facts = _facts(doc)
-    ids = contacts.find_ids(doc.text)
+    ids = contacts.find_ids(_text(doc))
     facts["_taken"] += [(s, e) for s, e, *_ in ids]
-    phones = contacts.find_phones(doc.text, facts["_taken"])
+    phones = contacts.find_phones(_text(doc), facts["_taken"])
     facts["_taken"] += [(s, e) for s, e, _ in phones]
     facts["id_numbers"] = list(dict.fromkeys(n for *_, n, ok in ids if ok))
     facts["invalid_id_numbers"] = list(dict.fromkeys(n for *_, n, ok in ids if not ok))
@@ -77,7 +92,7 @@ def contacts_component(doc: Doc) -> Doc:
 def times_component(doc: Doc) -> Doc:
     """Dates, periods, durations (jionlp.parse_time on spans our patterns found)."""
     facts = _facts(doc)
-    found = times.find_times(doc.text, _today(doc), facts["_taken"])
+    found = times.find_times(_text(doc), _today(doc), facts["_taken"])
     facts["times"] = [item for *_, item in found]
     _spans(doc, "times", found)
     return doc
@@ -86,8 +101,8 @@ def times_component(doc: Doc) -> Doc:
 @Language.component("petition_money")
 def money_component(doc: Doc) -> Doc:
     facts = _facts(doc)
-    taken = facts["_taken"] + [(s, e) for s, e in _span_bounds(doc, "times") if "年" in doc.text[s:e]]
-    found = money.find_money(doc.text, taken)
+    taken = facts["_taken"] + [(s, e) for s, e in _span_bounds(doc, "times") if "年" in _text(doc)[s:e]]
+    found = money.find_money(_text(doc), taken)
     facts["_taken"] += [(s, e) for s, e, _ in found]
     facts["money"] = [item for *_, item in found]
     _spans(doc, "money", found)
@@ -98,9 +113,9 @@ def money_component(doc: Doc) -> Doc:
 def quantities_component(doc: Doc) -> Doc:
     """Land area (亩) and the number of people affected."""
     facts = _facts(doc)
-    land = quantities.find_land(doc.text, facts["_taken"])
+    land = quantities.find_land(_text(doc), facts["_taken"])
     facts["land_mu"] = max((v for *_, v in land), default=None)
-    facts["people_count"] = quantities.find_people_count(doc.text, facts["_taken"])
+    facts["people_count"] = quantities.find_people_count(_text(doc), facts["_taken"])
     _spans(doc, "land", land)
     return doc
 
@@ -119,10 +134,10 @@ class PlacesComponent:
     def __call__(self, doc: Doc) -> Doc:
         facts = _facts(doc)
         ents = [(e.start_char, e.end_char, e.label_, e.ent_id_) for e in doc.ents]
-        found, spans = places.find_places(doc.text, ents, _tokens(doc), self.gazetteer, self.ambiguous)
+        found, spans = places.find_places(_text(doc), ents, _tokens(doc), self.gazetteer, self.ambiguous)
         facts["places"] = found
         facts["_place_spans"] = spans
-        doc.spans["places"] = [sp for s, e in spans if (sp := doc.char_span(s, e, "places", alignment_mode="expand"))]
+        _spans(doc, "places", spans)
         return doc
 
 
@@ -143,7 +158,7 @@ class NamesComponent:
         from classifier.extract.lac import get_tagger
 
         facts = _facts(doc)
-        persons, orgs = names.find_names(doc.text, _tokens(doc), get_tagger(), self.word_freq,
+        persons, orgs = names.find_names(_text(doc), _tokens(doc), get_tagger(), self.word_freq,
                                          facts.get("_place_spans", []))
         facts["persons"] = persons
         facts["organizations"] = orgs
@@ -155,52 +170,20 @@ class NamesComponent:
 
 @Language.factory("petition_names")
 def make_names(nlp: Language, name: str) -> NamesComponent:
-    freq = nlp.tokenizer.jieba_seg.FREQ  # how common a word is for jieba; names are rare or unknown words
-    return NamesComponent(lambda word: freq.get(word) or 0)
+    from classifier.extract.terms import terms
+
+    # how common a word is for jieba; names are rare or unknown words
+    freq = word_frequencies("".join(s[0] for s in terms("surnames")))
+    return NamesComponent(lambda word: freq.get(word, 0))
 
 
 @Language.component("petition_demand")
 def demand_component(doc: Doc) -> Doc:
     facts = _facts(doc)
-    got = demand.find_demand(doc.text)
+    got = demand.find_demand(_text(doc))
     facts["demand"] = got[2] if got else None
     _spans(doc, "demand", [got] if got else [])
     return doc
-
-
-def _tokenizer(extra_words: list[str]):
-    """A private jieba tokenizer (jieba's global one is left alone): a copy of the classifier's (its user
-    dictionary included) plus every place name of the gazetteer, so names come out as single words for the
-    EntityRuler. `common`: the names that jieba already knew as ordinary words."""
-    import jieba
-
-    from classifier.segment import _cache_dir
-
-    from classifier.segment import get_tokenizer
-
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    shared = get_tokenizer()  # the classifier's, already loaded in most processes: copy its tables (~50 ms, not ~1 s)
-    tk = jieba.Tokenizer()
-    tk.tmp_dir = _cache_dir()
-    tk.cache_file = "jieba.default.cache"
-    tk.FREQ, tk.total, tk.initialized = dict(shared.FREQ), shared.total, True
-    base_freq = _ordinary_words(extra_words)
-    for word in extra_words:
-        tk.add_word(word, 100000)
-    return tk, frozenset(base_freq)
-
-
-def _ordinary_words(words: list[str]) -> set[str]:
-    """Those of `words` that jieba's own dictionary lists (水塘 pond, 古城 old town): read from its dict.txt, since
-    our user dictionary has given every place name a frequency of its own."""
-    import jieba
-
-    wanted = {w for w in words if len(w) <= 4}
-    if not wanted:
-        return set()
-    text = (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8")
-    pattern = re.compile(r"^(" + "|".join(map(re.escape, sorted(wanted, key=len, reverse=True))) + r") (\d+)", re.M)
-    return {m.group(1) for m in pattern.finditer(text) if int(m.group(2)) > 0}
 
 
 @lru_cache(maxsize=4)
@@ -221,12 +204,14 @@ def _build(rows: tuple) -> Language:
         patterns.append({"label": "VILLAGE_STEM", "pattern": stem, "id": village})
     for name in gaz.county_names:
         patterns.append({"label": "COUNTY", "pattern": name, "id": gaz.county})
-    tk, common = _tokenizer([p["pattern"] for p in patterns])
+    words = [p["pattern"] for p in patterns]
+    tk = WordSegmenter(words)
+    common = ordinary_words(words)
     # a short form that is also an everyday word (水塘 pond, 古城 old town) needs context to count as a place
     short_forms = {f for f, t in gaz.townships.items() if f != t} | set(gaz.village_stems)
     ambiguous = sorted(w for w in common if w in short_forms)
 
-    # segmenter "char" at first, so jieba's global tokenizer is never initialised; ours is swapped in
+    # segmenter "char" at first, so jieba's global tokenizer is never initialised; ours (jieba-compatible) goes in
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
     # no component reads lexical attributes (like_num, shape, ...): skip computing them for every new word
     nlp.vocab.lex_attr_getters = {}
@@ -284,6 +269,7 @@ def run(nlp: Language, text: str, today: date | None = None) -> Doc:
     """Run every component on already-normalised `text`; `today` anchors relative dates."""
     doc = nlp.make_doc(text)
     doc.user_data["today"] = today or date.today()
+    doc.user_data["text"] = text
     for _, proc in nlp.pipeline:
         doc = proc(doc)
     return doc

@@ -236,3 +236,13 @@ def test_money_written_in_chinese_numerals_round_trips(facts, n):
 @given(st.integers(min_value=0, max_value=99_999_999))
 def test_land_in_chinese_numerals_round_trips(facts, n):
     assert facts(cn2an.an2cn(n) + "亩")["land_mu"] == n
+
+
+def test_python_jieba_fallback_segments_like_rjieba():
+    from classifier.extract.segmenter import WordSegmenter
+
+    words = ["戛洒镇", "南恩村"]
+    rust, python = WordSegmenter(words), WordSegmenter(words, prefer_rust=False)
+    assert (rust.name, python.name) == ("rjieba", "jieba")
+    for text in ("我是戛洒镇南恩村三组的村民，去年十月村委会把我家2.5亩承包地占了", "包工头王老板欠我们12个农民工三个月工资"):
+        assert rust.cut(text) == python.cut(text)
