@@ -1,15 +1,16 @@
-"""The spaCy pipeline: spacy.blank("zh") with a private jieba segmenter, an EntityRuler built from the gazetteer,
-and one component per fact. Each component writes its items to `doc._.facts[key]` and the matching spans to
+"""The spaCy pipeline: spacy.blank("zh") with a jieba segmenter of its own (segmenter.py), an EntityRuler built from
+the gazetteer, and one component per fact. Each component writes its items to `doc._.facts[key]` and the matching spans to
 `doc.spans[key]`, so any one of them can be replaced without touching the others.
 
-    get_pipeline(gazetteer) -> Language     built once per gazetteer and process (about 2 s), then cached
-    run(nlp, text, today) -> Doc             text must already be normalised
+    get_pipeline(gazetteer) -> Language     built once per gazetteer and process (2-4 s), then cached
+    extract(nlp, text, today) -> dict        the facts; text must already be normalised
+    run(nlp, text, today) -> Doc             the Doc itself (doc._.facts, doc.spans), for debugging
 """
 from __future__ import annotations
 
 import logging
-from bisect import bisect_left, bisect_right
 import threading
+from bisect import bisect_left, bisect_right
 from datetime import date
 from functools import lru_cache
 
