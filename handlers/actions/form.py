@@ -1,0 +1,166 @@
+"""validate_petition_form: reads the citizen's answers during petition_form and fills the slots.
+
+The form slots have `custom` mappings, so this action is where answers are understood:
+* the answer to the question asked (requested_slot) fills that slot: 戛洒镇南恩村 / 上个月 / 13888888888 / 匿名;
+* a correction of something said before replaces it at any point: 不是戛洒镇，是漠沙镇 / 电话说错了，是139…;
+* an answer that is not understood gets a short hint and the question again;
+* a status query, a request for a person, out-of-scope talk or goodbye is left to the rules (the form rejects).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from handlers.actions import answers
+from handlers.actions.answers import CORRECTION, NO_PHONE, TICKET_NUMBER
+
+log = logging.getLogger(__name__)
+
+# Intents that interrupt the form: the form rejects and a rule answers (then the form asks again, or stops).
+INTERRUPTIONS = {"check_status", "ask_human", "out_of_scope", "goodbye"}
+# Actions of the form machinery itself, as seen in the tracker the form sends along.
+FORM_ACTIONS = {"action_listen", "action_extract_slots", "petition_form", "validate_petition_form"}
+HINTS = {"township": "utter_invalid_place", "village": "utter_invalid_village", "when": "utter_invalid_when",
+         "phone": "utter_invalid_phone", "citizen_name": "utter_invalid_name"}
+
+
+def extract(text: str) -> dict:
+    from bot.jurisdiction import load_jurisdiction
+    from classifier.facts import extract_facts
+
+    return extract_facts(text, date.today(), load_jurisdiction().gazetteer())
+
+
+def jurisdiction():
+    from bot.jurisdiction import load_jurisdiction
+
+    return load_jurisdiction()
+
+
+def is_answer_turn(tracker: Tracker) -> bool:
+    """True when the form runs right after the citizen spoke. After an interruption (a rule ran an action, e.g. a
+    status query) the form calls this action again before asking; that message was no answer."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+            break
+        if event.get("event") == "action" and event.get("name") not in FORM_ACTIONS:
+            return False
+    return seen_user
+
+
+class ValidatePetitionForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_petition_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if requested is None:  # the form is being activated with facts from the complaint
+            noted = answers.noted_summary(tracker.slots)
+            if noted:
+                dispatcher.utter_message(response="utter_facts_noted", noted=noted)
+            return []
+        if not is_answer_turn(tracker):
+            return []
+        text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        facts = {} if TICKET_NUMBER.search(text) or text.startswith("/") else extract(text)
+        changes = corrections(text, facts, tracker.slots, requested, dispatcher)
+        changes.update(answer(requested, text, facts, tracker.slots, dispatcher))
+        if not changes:
+            if intent in INTERRUPTIONS:
+                return []  # rejected: the rules take over
+            dispatcher.utter_message(response=HINTS[requested])
+            return [SlotSet(requested, None)]
+        old_facts = tracker.get_slot("facts") or {}
+        new_facts = merged_facts(old_facts, facts, changes, tracker.slots)
+        if new_facts != old_facts:
+            changes["facts"] = new_facts
+        return [SlotSet(k, v) for k, v in changes.items()]
+
+
+def answer(requested: str, text: str, facts: dict, slots: dict, dispatcher: CollectingDispatcher) -> dict:
+    """Slot changes for the answer to the question asked; {} when it is not an answer."""
+    j = jurisdiction()
+    if requested == "township":
+        place = answers.parse_place(text, facts, j)
+        if place and place.get("village") is None and slots.get("village"):
+            place = {"township": place["township"]}  # the village was given before the township
+        return dict(place) if place else {}
+    if requested == "village":
+        found = answers.parse_village(text, facts, j)
+        if found and found.get("township") and found["township"] != slots.get("township"):
+            dispatcher.utter_message(response="utter_place_corrected", place=found["township"] + found["village"])
+        return found or {}
+    if requested == "when":
+        when = answers.parse_when(text, facts)
+        return {"when": when} if when else {}
+    if requested == "phone":
+        outcome, number = answers.parse_phone(text, facts)
+        if outcome == "ok":
+            return {"phone": number}
+        if outcome == "refused":
+            if slots.get("phone_refused"):
+                return {"phone": NO_PHONE}
+            dispatcher.utter_message(response="utter_phone_why")
+            return {"phone": None, "phone_refused": True}
+        if outcome == "invalid":
+            dispatcher.utter_message(response="utter_invalid_phone")
+            return {"phone": None}
+        return {}
+    if requested == "citizen_name":
+        name = answers.parse_name(text, facts)
+        return {"citizen_name": name} if name else {}
+    log.warning("validate_petition_form: unknown requested slot %r", requested)
+    return {}
+
+
+def corrections(text: str, facts: dict, slots: dict, requested: str, dispatcher: CollectingDispatcher) -> dict:
+    """Facts given for slots other than the one asked: a correction (不是…是…) replaces, a new fact fills a gap."""
+    changes: dict[str, Any] = {}
+    correcting = bool(CORRECTION.search(text))
+    if requested not in ("township", "village") and facts.get("places"):
+        place = answers.place_of(facts, jurisdiction())
+        if place:
+            village = place.get("village")
+            other_town = place["township"] != slots.get("township")
+            other_village = village not in (None, *answers.SENTINELS) and village != slots.get("village")
+            if not slots.get("township") or (correcting and (other_town or other_village)):
+                changes.update({"township": place["township"], "village": village})
+                shown = place["township"] + (village if village not in (None, *answers.SENTINELS) else "")
+                dispatcher.utter_message(response="utter_place_corrected", place=shown)
+    if requested != "when" and facts.get("times") and (correcting or not slots.get("when")):
+        when = answers.format_time(facts["times"][0])
+        if when != slots.get("when"):
+            changes["when"] = when
+            if slots.get("when"):
+                dispatcher.utter_message(response="utter_when_corrected", when=when)
+    if requested != "phone" and facts.get("phones") and (correcting or not slots.get("phone")):
+        phone = facts["phones"][0]
+        if phone != slots.get("phone"):
+            changes["phone"] = phone
+            if slots.get("phone"):
+                dispatcher.utter_message(response="utter_phone_corrected", phone=phone)
+    return changes
+
+
+def merged_facts(old: dict, new: dict, changes: dict, slots: dict) -> dict:
+    """The facts passed to the ticket: the complaint's, with what the answers added; a corrected place or time
+    replaces the old one."""
+    facts = {k: (list(v) if isinstance(v, list) else v) for k, v in old.items()}
+    if "township" in changes and new.get("places"):
+        old_town = slots.get("township")
+        kept = [p for p in facts.get("places", []) if old_town is None or p.get("township") != old_town]
+        facts["places"] = list(new["places"]) + [p for p in kept if p not in new["places"]]
+    if "when" in changes and new.get("times"):
+        facts["times"] = list(new["times"])
+    if "phone" in changes and new.get("phones"):
+        facts["phones"] = list(new["phones"]) + [p for p in facts.get("phones", []) if p not in new["phones"]]
+    return facts

@@ -1,0 +1,39 @@
+"""action_handoff: the citizen wants a person. What they told us so far is filed for the operators' queue."""
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import intake
+from handlers.actions.intake import COMPLAINT_SLOTS
+
+log = logging.getLogger(__name__)
+
+
+class ActionHandoff(Action):
+    """Tells the citizen a hotline operator will follow up (and about 12345). A complaint not yet filed is filed
+    as it stands, marked for review, so it lands in the operator queue."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        dispatcher.utter_message(response="utter_handoff")
+        text, ids = tracker.get_slot("complaint_text"), tracker.get_slot("message_ids") or []
+        if not text or not tracker.get_slot("complaint_ready"):
+            return []
+        if not ids:
+            log.warning("handoff of %s: the complaint has no stored message id, nothing filed", tracker.sender_id)
+            return []
+        try:
+            # one stored message: its full text (Rasa saw at most its start); pieces: Rasa's view of each, joined
+            full = intake.message_text(ids[0], text) if len(ids) == 1 else text
+            filed = intake.file_without_dialogue(tracker.sender_id, ids[0], full)
+        except Exception:
+            log.exception("filing the handed-off complaint failed")
+            return []
+        dispatcher.utter_message(response="utter_handoff_filed", number=filed.number)
+        return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", filed.number)]

@@ -1,0 +1,183 @@
+"""Actions from complaint to ticket: analyse the complaint, confirm or choose its category, file the ticket.
+
+The category comes from our classifier (bot.intake.analyse_message), never from a Rasa intent. Facts the complaint
+already gives fill the form slots here, so petition_form only asks for what is missing.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import intake
+from classifier.categories import category_codes, category_name, load_taxonomy
+from handlers.actions import answers
+
+log = logging.getLogger(__name__)
+
+# Slots of one complaint; a new complaint starts from these cleared (phone and name belong to the citizen and stay).
+COMPLAINT_SLOTS = ("category", "category_top", "facts", "flags", "township", "village", "when", "complaint_text",
+                   "message_ids", "complaint_ready", "phone_refused")
+# An opening without content (我要投诉 / 有个事想反映一下): the bot asks for the details first.
+FILLER = re.compile(r"你好|您好|请问|麻烦|帮帮忙|帮忙|帮我|我们|我要|我想|想要|想|要|我|有|一个|个|一件|件|事情|事|问题|情况|"
+                    r"投诉|反映|反应|举报|求助|咨询|信访|上访|一下|下|的|了|啊|呀|吧|哦|嗯|喂|在吗|请|你们|能不能|可以|吗|"
+                    r"政府|领导|同志")
+MIN_CONTENT_CHARS = 3
+# The actions after which a new message continues the same complaint (it was not yet confirmed).
+CONTINUES_AFTER = {"action_analyse_complaint", "action_offer_categories"}
+
+
+def message_id_of(tracker: Tracker) -> int | None:
+    value = (tracker.latest_message.get("metadata") or {}).get("message_id")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def has_content(text: str) -> bool:
+    return len(FILLER.sub("", answers.clean(text))) >= MIN_CONTENT_CHARS
+
+
+def previous_action(tracker: Tracker) -> str | None:
+    """The bot's last action before the citizen's latest message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name")
+    return None
+
+
+def format_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+class ActionAnalyseComplaint(Action):
+    """Classifies the complaint, extracts its facts, warns at once about danger, and asks to confirm the category.
+    A message right after the confirmation question continues the same complaint (people write in pieces)."""
+
+    def name(self) -> str:
+        return "action_analyse_complaint"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        text = (tracker.latest_message.get("text") or "").strip()
+        message_id = message_id_of(tracker)
+        continuing = previous_action(tracker) in CONTINUES_AFTER and tracker.get_slot("complaint_text")
+        ids = list(tracker.get_slot("message_ids") or []) if continuing else []
+        if message_id is not None:
+            ids.append(message_id)
+        if continuing:
+            text = f"{tracker.get_slot('complaint_text')}\n{text}"
+        fresh = [] if continuing else [SlotSet(s, None) for s in COMPLAINT_SLOTS]
+        if not has_content(text):
+            dispatcher.utter_message(response="utter_ask_details")
+            return fresh + [SlotSet("complaint_text", text), SlotSet("message_ids", ids),
+                            SlotSet("complaint_ready", False)]
+        try:
+            # one stored message: intake reads its full text; pieces: Rasa's view of each, joined
+            analysis = intake.analyse_message(ids[0] if len(ids) == 1 else None, text)
+        except Exception:
+            log.exception("analysing the complaint failed")
+            dispatcher.utter_message(response="utter_system_error")
+            return fresh
+        from bot.jurisdiction import load_jurisdiction
+
+        found = answers.slots_from_facts(analysis.facts, text, load_jurisdiction())
+        if "urgent" in analysis.flags and "urgent" not in (tracker.get_slot("flags") or []):
+            dispatcher.utter_message(response="utter_urgent")
+        dispatcher.utter_message(response="utter_confirm_category", category_name=category_name(analysis.category))
+        events = fresh + [
+            SlotSet("complaint_text", text), SlotSet("message_ids", ids), SlotSet("complaint_ready", True),
+            SlotSet("category", analysis.category), SlotSet("category_top", [c for c, _ in analysis.top]),
+            SlotSet("facts", analysis.facts), SlotSet("flags", list(analysis.flags)),
+        ]
+        for slot in ("township", "village", "when"):
+            events.append(SlotSet(slot, found.get(slot)))
+        for slot in ("phone", "citizen_name"):  # the citizen's own: kept from an earlier complaint
+            if found.get(slot):
+                events.append(SlotSet(slot, found[slot]))
+        return events
+
+
+def category_buttons(current: str | None, top: list[str]) -> list[dict]:
+    codes = [c for c in top if c != current and c != "other" and c in category_codes()]
+    return ([{"title": category_name(c), "payload": f'/inform{{"category":"{c}"}}'} for c in codes]
+            + [{"title": category_name("other"), "payload": '/inform{"category":"other"}'}])
+
+
+class ActionOfferCategories(Action):
+    """The citizen said the category is wrong: the classifier's other suggestions as buttons, plus 其他."""
+
+    def name(self) -> str:
+        return "action_offer_categories"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        buttons = category_buttons(tracker.get_slot("category"), tracker.get_slot("category_top") or [])
+        dispatcher.utter_message(response="utter_offer_categories", buttons=buttons)
+        return []
+
+
+def category_in_text(text: str) -> str | None:
+    """A category the citizen typed instead of pressing a button (土地 / 是劳动工资方面的 / 低保)."""
+    t = answers.clean(text)
+    core = re.sub(r"是|的|问题|方面|那个|这个|一类|类|吧|啊|呀|嘛|应该|算", "", t)
+    for c in load_taxonomy():
+        if c.code == "other":
+            continue
+        words = [w for w in re.split(r"[与和、/，,（）()\s]+", c.name + "，" + c.covers) if len(w) >= 2]
+        if any(w in t for w in words) or (len(core) >= 2 and any(core in w for w in words)):
+            return c.code
+    return None
+
+
+class ActionChooseCategory(Action):
+    """The category the citizen chose (button payload or typed); 其他 when it is still unclear."""
+
+    def name(self) -> str:
+        return "action_choose_category"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        codes = category_codes()
+        chosen = next((v for v in tracker.get_latest_entity_values("category") if v in codes), None)
+        chosen = chosen or category_in_text(tracker.latest_message.get("text") or "")
+        if chosen and chosen != "other":
+            dispatcher.utter_message(response="utter_category_chosen", category_name=category_name(chosen))
+        else:
+            chosen = "other"
+            dispatcher.utter_message(response="utter_category_unclear")
+        return [SlotSet("category", chosen)]
+
+
+class ActionFileTicket(Action):
+    """Files the ticket with everything the dialogue collected and tells the citizen number, department and due date."""
+
+    def name(self) -> str:
+        return "action_file_ticket"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        text, category = tracker.get_slot("complaint_text"), tracker.get_slot("category")
+        if not text or not category:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        ids = tracker.get_slot("message_ids") or []
+        slot = tracker.get_slot
+        try:
+            filed = intake.file_ticket(
+                tracker.sender_id, text, category, slot("facts") or {},
+                citizen_name=answers.or_none(slot("citizen_name")), phone=answers.or_none(slot("phone")),
+                message_id=ids[0] if len(ids) == 1 else None, township=answers.or_none(slot("township")),
+                village=answers.or_none(slot("village")), when=answers.or_none(slot("when")))
+        except Exception:
+            log.exception("filing the ticket failed")
+            dispatcher.utter_message(response="utter_system_error")
+            return []
+        response = "utter_filed_legal" if getattr(filed, "legal_redirect", False) else "utter_filed"
+        dispatcher.utter_message(response=response, number=filed.number, department=filed.department_name,
+                                 due=format_date(filed.answer_due))
+        return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", filed.number)]

@@ -1,0 +1,394 @@
+"""Rasa actions: the events they return and the responses they use, with the intake API and the fact extractor
+replaced (the real ones are exercised by tests/e2e)."""
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import intake as intake_api
+from bot.intake import FiledTicket, StatusView
+from handlers.actions import form
+from handlers.actions.form import ValidatePetitionForm
+from handlers.actions.handoff import ActionHandoff
+from handlers.actions.intake import (ActionAnalyseComplaint, ActionChooseCategory, ActionFileTicket,
+                                     ActionOfferCategories)
+from handlers.actions.status import ActionCheckStatus
+
+NANEN = {"text": "戛洒镇南恩村", "province": "云南省", "city": "玉溪市", "county": "新平彝族傣族自治县",
+         "township": "戛洒镇", "village": "南恩村", "group": None}
+MOSHA = {**NANEN, "text": "漠沙镇", "township": "漠沙镇", "village": None}
+EMPTY_FACTS = {"places": [], "times": [], "money": [], "people_count": None, "land_mu": None, "phones": [],
+               "id_numbers": [], "invalid_id_numbers": [], "organizations": [], "persons": [], "demand": None}
+
+
+def facts(**given) -> dict:
+    return {**EMPTY_FACTS, **given}
+
+
+def tracker(text: str = "", intent: str = "inform", slots: dict | None = None, events: list | None = None,
+            message_id: int | None = None, entities: list | None = None, sender: str = "tg:42") -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or [],
+              "metadata": {"message_id": message_id} if message_id is not None else {}}
+    history = list(events or []) + [{"event": "user", "text": text, "parse_data": latest}]
+    return Tracker(sender, dict(slots or {}), latest, history, False, None, None, "action_listen")
+
+
+def run(action, t: Tracker) -> tuple[list, list[dict]]:
+    dispatcher = CollectingDispatcher()
+    result = action.run(dispatcher, t, {})
+    if asyncio.iscoroutine(result):
+        result = asyncio.run(result)
+    return result, dispatcher.messages
+
+
+def responses(messages: list[dict]) -> list[str]:
+    return [m["response"] for m in messages]
+
+
+def slots_of(events: list) -> dict:
+    out: dict = {}
+    for e in events:
+        if e["event"] == "slot":
+            out[e["name"]] = e["value"]
+    return out
+
+
+class FakeAnalysis:
+    def __init__(self, category="labour", top=(("labour", .8), ("social_security", .1), ("village_affairs", .05)),
+                 found=None, flags=()):
+        self.category, self.confidence, self.top = category, top[0][1], list(top)
+        self.needs_review, self.facts, self.flags = False, found or facts(), list(flags)
+
+
+@pytest.fixture
+def analyse(monkeypatch):
+    calls: list[tuple] = []
+    result = {"analysis": FakeAnalysis()}
+
+    def fake(message_id, text, today=None):
+        calls.append((message_id, text))
+        return result["analysis"]
+
+    monkeypatch.setattr(intake_api, "analyse_message", fake)
+    return calls, result
+
+
+# --- the complaint ---------------------------------------------------------------------------------------------
+
+def test_complaint_is_classified_and_facts_it_gives_fill_the_form_slots(analyse):
+    calls, result = analyse
+    result["analysis"] = FakeAnalysis(found=facts(places=[NANEN], times=[{"text": "三个月", "days": 90}]))
+    events, messages = run(ActionAnalyseComplaint(), tracker("我们在戛洒镇南恩村干活，老板拖欠三个月工资",
+                                                              "report_problem", message_id=7))
+    assert calls == [(7, "我们在戛洒镇南恩村干活，老板拖欠三个月工资")]
+    assert responses(messages) == ["utter_confirm_category"]
+    assert messages[0]["category_name"] == "劳动工资"
+    slots = slots_of(events)
+    assert (slots["category"], slots["township"], slots["village"]) == ("labour", "戛洒镇", "南恩村")
+    assert slots["when"] == "已持续三个月（约90天）"
+    assert slots["category_top"] == ["labour", "social_security", "village_affairs"]
+    assert slots["message_ids"] == [7] and slots["complaint_ready"] is True
+    assert "phone" not in slots and "citizen_name" not in slots  # not in the complaint: asked by the form
+
+
+def test_the_citizens_own_name_and_phone_in_the_complaint_are_not_asked_again(analyse):
+    _, result = analyse
+    result["analysis"] = FakeAnalysis(found=facts(phones=["13812345678"]))
+    events, _ = run(ActionAnalyseComplaint(), tracker("我叫王小明，电话13812345678，老板欠我工资", "report_problem"))
+    assert slots_of(events)["phone"] == "13812345678"
+    assert slots_of(events)["citizen_name"] == "王小明"
+
+
+def test_urgent_complaint_gets_the_emergency_numbers_before_anything_else(analyse):
+    _, result = analyse
+    result["analysis"] = FakeAnalysis(flags=["urgent"])
+    events, messages = run(ActionAnalyseComplaint(), tracker("工资要不到，我不想活了", "report_problem"))
+    assert responses(messages) == ["utter_urgent", "utter_confirm_category"]
+    assert "urgent" in slots_of(events)["flags"]
+
+
+def test_an_opening_without_content_asks_for_the_details_and_is_not_classified(analyse):
+    calls, _ = analyse
+    events, messages = run(ActionAnalyseComplaint(), tracker("你好，我要投诉", "report_problem", message_id=1))
+    assert calls == []
+    assert responses(messages) == ["utter_ask_details"]
+    assert slots_of(events)["complaint_ready"] is False and slots_of(events)["message_ids"] == [1]
+
+
+def test_details_after_the_bot_asked_continue_the_same_complaint(analyse):
+    calls, _ = analyse
+    before = [{"event": "action", "name": "action_analyse_complaint"}, {"event": "action", "name": "action_listen"}]
+    t = tracker("村主任把低保款拿去给自己家修房子", "inform", message_id=2, events=before,
+                slots={"complaint_text": "我要投诉", "message_ids": [1], "complaint_ready": False})
+    events, _ = run(ActionAnalyseComplaint(), t)
+    assert calls == [(None, "我要投诉\n村主任把低保款拿去给自己家修房子")]
+    assert slots_of(events)["message_ids"] == [1, 2]
+
+
+def test_a_new_complaint_after_a_filed_one_starts_from_cleared_facts(analyse):
+    before = [{"event": "action", "name": "action_file_ticket"}, {"event": "action", "name": "action_listen"}]
+    t = tracker("楼上漏水把我家天花板泡坏了", "report_problem", message_id=9, events=before,
+                slots={"complaint_text": "旧的", "township": "戛洒镇", "phone": "13812345678"})
+    events, _ = run(ActionAnalyseComplaint(), t)
+    slots = slots_of(events)
+    assert slots["township"] is None and slots["complaint_text"] == "楼上漏水把我家天花板泡坏了"
+    assert "phone" not in slots  # the citizen's phone stays
+
+
+def test_analysis_failure_is_told_politely(monkeypatch):
+    def broken(message_id, text, today=None):
+        raise RuntimeError("model missing")
+
+    monkeypatch.setattr(intake_api, "analyse_message", broken)
+    _, messages = run(ActionAnalyseComplaint(), tracker("老板欠我三个月工资", "report_problem"))
+    assert responses(messages) == ["utter_system_error"]
+
+
+# --- the category ----------------------------------------------------------------------------------------------
+
+def test_wrong_category_offers_the_other_suggestions_and_other():
+    t = tracker("不对", "deny", slots={"category": "labour",
+                                      "category_top": ["labour", "social_security", "village_affairs"]})
+    _, messages = run(ActionOfferCategories(), t)
+    assert responses(messages) == ["utter_offer_categories"]
+    buttons = messages[0]["buttons"]
+    assert [b["title"] for b in buttons] == ["社会保障与救助", "村务与干部作风", "其他"]
+    assert buttons[0]["payload"] == '/inform{"category":"social_security"}'
+    assert buttons[-1]["payload"] == '/inform{"category":"other"}'
+
+
+def test_category_chosen_by_button():
+    t = tracker('/inform{"category":"land"}', "inform", entities=[{"entity": "category", "value": "land"}])
+    events, messages = run(ActionChooseCategory(), t)
+    assert slots_of(events) == {"category": "land"}
+    assert responses(messages) == ["utter_category_chosen"] and messages[0]["category_name"] == "土地"
+
+
+@pytest.mark.parametrize("typed, code", [("是土地方面的", "land"), ("低保的事", "social_security"),
+                                         ("劳动工资", "labour"), ("都不是", "other")])
+def test_category_typed_instead_of_a_button(typed, code):
+    events, messages = run(ActionChooseCategory(), tracker(typed, "inform"))
+    assert slots_of(events) == {"category": code}
+    assert responses(messages) == ["utter_category_unclear" if code == "other" else "utter_category_chosen"]
+
+
+# --- filing ----------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def filed(monkeypatch):
+    calls: list[dict] = []
+    result = {"ticket": FiledTicket("XP20261123-00001", "新平县人力资源和社会保障局", date(2026, 12, 23))}
+
+    def fake(sender_id, text, category, facts=None, **kwargs):
+        calls.append({"sender_id": sender_id, "text": text, "category": category, "facts": facts, **kwargs})
+        return result["ticket"]
+
+    monkeypatch.setattr(intake_api, "file_ticket", fake)
+    return calls, result
+
+
+COLLECTED = {"complaint_text": "老板拖欠三个月工资", "message_ids": [7], "category": "labour", "facts": facts(),
+             "township": "戛洒镇", "village": "不详", "when": "上个月（2026-10-01至2026-10-31）",
+             "phone": "13812345678", "citizen_name": "匿名", "complaint_ready": True}
+
+
+def test_ticket_is_filed_with_what_the_dialogue_collected(filed):
+    calls, _ = filed
+    events, messages = run(ActionFileTicket(), tracker("匿名", slots=COLLECTED))
+    assert calls == [{"sender_id": "tg:42", "text": "老板拖欠三个月工资", "category": "labour", "facts": facts(),
+                      "citizen_name": None, "phone": "13812345678", "message_id": 7, "township": "戛洒镇",
+                      "village": None, "when": "上个月（2026-10-01至2026-10-31）"}]
+    assert responses(messages) == ["utter_filed"]
+    assert (messages[0]["number"], messages[0]["department"], messages[0]["due"]) == (
+        "XP20261123-00001", "新平县人力资源和社会保障局", "2026年12月23日")
+    slots = slots_of(events)
+    assert slots["ticket_number"] == "XP20261123-00001"
+    assert slots["complaint_text"] is None and slots["township"] is None  # the next complaint starts afresh
+
+
+def test_a_complaint_written_in_pieces_is_filed_with_all_of_them(filed):
+    calls, _ = filed
+    run(ActionFileTicket(), tracker("匿名", slots={**COLLECTED, "message_ids": [7, 8]}))
+    assert calls[0]["message_id"] is None and calls[0]["text"] == "老板拖欠三个月工资"
+
+
+def test_litigation_ticket_tells_about_the_legal_path(filed):
+    _, result = filed
+    result["ticket"] = FiledTicket("XP20261123-00002", "中共新平县委政法委员会（涉法涉诉）", date(2026, 12, 23),
+                                   legal_redirect=True)
+    _, messages = run(ActionFileTicket(), tracker("匿名", slots={**COLLECTED, "category": "litigation"}))
+    assert responses(messages) == ["utter_filed_legal"]
+
+
+def test_nothing_to_file_is_not_filed(filed):
+    calls, _ = filed
+    _, messages = run(ActionFileTicket(), tracker("好的"))
+    assert calls == [] and responses(messages) == ["utter_default"]
+
+
+# --- status ----------------------------------------------------------------------------------------------------
+
+def view(number="XP20261123-00001", status="registered", label="已登记，待部门受理", reply=None) -> StatusView:
+    return StatusView(number, status, label, "labour", "新平县人力资源和社会保障局", date(2026, 12, 23), reply)
+
+
+@pytest.fixture
+def status(monkeypatch):
+    calls: list[tuple] = []
+    result = {"views": []}
+
+    def fake(sender_id, number=None):
+        calls.append((sender_id, number))
+        return result["views"]
+
+    monkeypatch.setattr(intake_api, "status_for", fake)
+    return calls, result
+
+
+def test_status_by_ticket_number(status):
+    calls, result = status
+    result["views"] = [view()]
+    _, messages = run(ActionCheckStatus(), tracker("查询 xp20261123-00001", "check_status"))
+    assert calls == [("tg:42", "XP20261123-00001")]
+    assert responses(messages) == ["utter_status"] and messages[0]["status"] == "已登记，待部门受理"
+
+
+def test_status_of_all_own_tickets_with_the_departments_reply(status):
+    calls, result = status
+    result["views"] = [view("XP20261123-00002"), view(status="resolved", label="已办结", reply="工资已结清")]
+    _, messages = run(ActionCheckStatus(), tracker("/check_status", "check_status"))
+    assert calls == [("tg:42", None)]
+    assert responses(messages) == ["utter_status_many", "utter_status", "utter_status_replied"]
+    assert messages[-1]["reply"] == "工资已结清"
+
+
+def test_unknown_or_foreign_ticket_number_reveals_nothing(status):
+    _, messages = run(ActionCheckStatus(), tracker("查询 XP20261123-00099", "check_status"))
+    assert responses(messages) == ["utter_status_not_found"] and messages[0]["number"] == "XP20261123-00099"
+
+
+def test_no_tickets_yet(status):
+    _, messages = run(ActionCheckStatus(), tracker("我的投诉怎么样了", "check_status"))
+    assert responses(messages) == ["utter_status_none"]
+
+
+# --- handoff ---------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def operator_queue(monkeypatch):
+    calls: list[tuple] = []
+
+    def fake(sender_id, message_id, text):
+        calls.append((sender_id, message_id, text))
+        return FiledTicket("XP20261123-00003", "新平县信访局", date(2026, 12, 23))
+
+    monkeypatch.setattr(intake_api, "file_without_dialogue", fake)
+    monkeypatch.setattr(intake_api, "message_text", lambda message_id, fallback="": fallback + "（全文）")
+    return calls
+
+
+def test_handoff_files_the_pending_complaint_for_the_operators(operator_queue):
+    t = tracker("转人工", "ask_human", slots={"complaint_text": "老板拖欠工资", "message_ids": [7],
+                                             "complaint_ready": True})
+    events, messages = run(ActionHandoff(), t)
+    assert operator_queue == [("tg:42", 7, "老板拖欠工资（全文）")]
+    assert responses(messages) == ["utter_handoff", "utter_handoff_filed"]
+    assert slots_of(events)["ticket_number"] == "XP20261123-00003"
+
+
+def test_handoff_without_a_complaint_only_tells_about_the_hotline(operator_queue):
+    events, messages = run(ActionHandoff(), tracker("人工", "ask_human"))
+    assert operator_queue == [] and events == [] and responses(messages) == ["utter_handoff"]
+
+
+# --- the form --------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def extracted(monkeypatch):
+    """What the fact extractor finds in an answer, by answer text."""
+    table: dict[str, dict] = {}
+    monkeypatch.setattr(form, "extract", lambda text: table.get(text, facts()))
+    return table
+
+
+def answer(text: str, requested: str, intent: str = "inform", **slots) -> tuple[list, list[dict]]:
+    before = [{"event": "action", "name": "petition_form"}, {"event": "action", "name": "action_listen"}]
+    t = tracker(text, intent, slots={"requested_slot": requested, **slots}, events=before)
+    return run(ValidatePetitionForm(), t)
+
+
+def test_place_answer_fills_township_and_village(extracted):
+    extracted["戛洒镇南恩村"] = facts(places=[NANEN])
+    events, messages = answer("戛洒镇南恩村", "township", facts=facts())
+    assert slots_of(events)["township"] == "戛洒镇" and slots_of(events)["village"] == "南恩村"
+    assert messages == []
+
+
+def test_correction_during_the_form_replaces_the_place(extracted):
+    extracted["不是戛洒镇，是漠沙镇"] = facts(places=[MOSHA])
+    events, messages = answer("不是戛洒镇，是漠沙镇", "phone", township="戛洒镇", village="南恩村",
+                              facts=facts(places=[NANEN]))
+    slots = slots_of(events)
+    assert (slots["township"], slots["village"]) == ("漠沙镇", None)  # the village is asked again
+    assert slots["facts"]["places"] == [MOSHA]
+    assert responses(messages) == ["utter_place_corrected"]  # no complaint about the phone
+
+
+def test_time_answer_and_phone_answer(extracted):
+    extracted["上个月"] = facts(times=[{"text": "上个月", "start": "2026-10-01", "end": "2026-10-31"}])
+    extracted["138 1234 5678"] = facts(phones=["13812345678"])
+    assert slots_of(answer("上个月", "when")[0])["when"] == "上个月（2026-10-01至2026-10-31）"
+    assert slots_of(answer("138 1234 5678", "phone")[0])["phone"] == "13812345678"
+
+
+@pytest.mark.parametrize("text", ["匿名", "不留", "名字就不留了"])
+def test_anonymous_petitions_are_accepted(extracted, text):
+    events, _ = answer(text, "citizen_name")
+    assert slots_of(events) == {"citizen_name": "匿名"}
+
+
+def test_a_name_is_accepted(extracted):
+    assert slots_of(answer("我叫李四", "citizen_name")[0]) == {"citizen_name": "李四"}
+
+
+def test_phone_refused_twice_files_without_a_phone(extracted):
+    events, messages = answer("不想留电话", "phone")
+    assert slots_of(events) == {"phone": None, "phone_refused": True}
+    assert responses(messages) == ["utter_phone_why"]
+    events, messages = answer("不留", "phone", phone_refused=True)
+    assert slots_of(events) == {"phone": "未留"} and messages == []
+
+
+def test_unclear_answer_gets_a_hint_and_the_question_again(extracted):
+    events, messages = answer("嗯", "when", intent="affirm")
+    assert events == [SlotSet("when", None)]
+    assert responses(messages) == ["utter_invalid_when"]
+
+
+def test_status_query_during_the_form_is_left_to_the_rules(extracted):
+    events, messages = answer("我的投诉怎么样了", "phone", intent="check_status")
+    assert events == [] and messages == []  # the form rejects, the status rule answers
+
+
+def test_after_an_interruption_the_form_does_not_read_the_message_as_an_answer(extracted):
+    after_status = [{"event": "action", "name": "petition_form"}, {"event": "action", "name": "action_listen"},
+                    {"event": "user", "text": "查询 XP20261123-00001"},
+                    {"event": "action", "name": "action_check_status"}]
+    t = Tracker("tg:42", {"requested_slot": "phone"}, {"text": "查询 XP20261123-00001",
+                "intent": {"name": "check_status"}}, after_status, False, None, None, "action_check_status")
+    events, messages = run(ValidatePetitionForm(), t)
+    assert events == [] and messages == []
+
+
+def test_form_start_repeats_what_the_complaint_already_said(extracted):
+    t = Tracker("tg:42", {"requested_slot": None, "township": "戛洒镇", "village": "南恩村",
+                          "when": "已持续三个月（约90天）"}, {"text": "是的", "intent": {"name": "affirm"}}, [],
+                False, None, None, "action_listen")
+    events, messages = run(ValidatePetitionForm(), t)
+    assert events == [] and responses(messages) == ["utter_facts_noted"]
+    assert messages[0]["noted"] == "地点 戛洒镇南恩村；时间 已持续三个月（约90天）"
