@@ -14,7 +14,8 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from bot.views import as_china_time
+from bot.tickets import tickets_of_sender
+from bot.views import CitizenStatus, as_china_time
 from bot.web import queries
 from bot.web.deps import get_db
 from bot.web.pages import render
@@ -128,3 +129,10 @@ def updates(sender_id: str = Query("", max_length=80), after: int = Query(0, ge=
         n.delivered = True
     db.commit()
     return {"updates": out}
+
+
+@router.get("/api/chat/tickets", response_model=list[CitizenStatus])
+def my_tickets(sender_id: str = Query("", max_length=80), db: Session = Depends(get_db)) -> list[CitizenStatus]:
+    """This browser's own tickets, as a citizen may see them (no phone, no ID number, no internal notes)."""
+    _check_sender(sender_id)
+    return [CitizenStatus.of(t) for t in tickets_of_sender(db, sender_id)]

@@ -80,3 +80,12 @@ def test_updates_hand_out_each_push_once_and_only_to_its_own_browser(client, eng
 
 def test_health_check_reports_the_database(client):
     assert client.get("/healthz").json() == {"ok": True, "database": client.app.state.engine.dialect.name}
+
+
+def test_a_browser_sees_its_own_tickets_without_contact_data(client, file_ticket):
+    mine = file_ticket("labour", sender="web:abcdef123456", phone="13812345678")
+    file_ticket("labour", sender="web:someoneelse1")
+    r = client.get("/api/chat/tickets", params={"sender_id": "web:abcdef123456"})
+    assert [t["number"] for t in r.json()] == [mine]
+    assert r.json()[0]["status_label"] == "已登记，待部门受理" and "13812345678" not in r.text
+    assert client.get("/api/chat/tickets", params={"sender_id": "tg:42"}).status_code == 422
