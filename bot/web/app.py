@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -35,13 +36,52 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script
 
 
 def install_pii_filter() -> None:
-    """Phone and ID numbers are masked in every log line, ours and uvicorn's (when classifier.pii is available)."""
+    """Phone and ID numbers are masked in every log line (when classifier.pii is available). Under plain uvicorn
+    the root logger has no handler yet, so one is set up first (bot.logs), else our lines would go out unmasked.
+    uvicorn's access log keeps its own filter: PiiMaskingFilter drops record.args, which its formatter needs."""
+    from bot.logs import setup_logging
+
+    setup_logging()
     try:
         from classifier.pii import install_pii_filter as install
     except ImportError:
         return
-    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("", "uvicorn"):
         install(logging.getLogger(name))
+
+
+def _mask_pii(text: str) -> str:
+    try:
+        from classifier.pii import mask_pii
+    except ImportError:
+        return text
+    return mask_pii(text)
+
+
+class AccessLogFilter(logging.Filter):
+    """uvicorn's access log without the web chat's browser ids (they are what lets a browser read its pushes),
+    without phone or ID numbers, and without the successful status polls every open chat page makes."""
+    SENDER = re.compile(r"(sender_id=web(?::|%3A))[A-Za-z0-9_-]+", re.IGNORECASE)
+
+    def _clean(self, text: str) -> str:
+        return _mask_pii(self.SENDER.sub(r"\1***", text))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        path = next((a for a in args if isinstance(a, str) and a.startswith("/")), "")
+        if path.startswith("/api/chat/updates") and 200 in args:
+            return False
+        if args:  # the formatter unpacks the arguments: keep them a tuple
+            record.args = tuple(self._clean(a) if isinstance(a, str) else a for a in args)
+        if isinstance(record.msg, str):
+            record.msg = self._clean(record.msg)
+        return True
+
+
+def install_access_log_filter() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, AccessLogFilter) for f in access.filters):
+        access.addFilter(AccessLogFilter())
 
 
 async def _push_loop(app: FastAPI, interval: float) -> None:
@@ -148,14 +188,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def wrong_role(request: Request, exc: WrongRole) -> HTMLResponse:
         return _error_page(request, 403, "没有权限", "您的账号不能访问这个页面。", exc.user)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        # logged without the request body: complaints carry personal data
-        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
-        message = "系统出现故障，请稍后再试。"
-        if _is_api(request):
-            return JSONResponse({"detail": message}, status_code=500)
-        return _error_page(request, 500, "系统故障", message)
+
+
+def unexpected_error(request: Request, exc: Exception) -> Response:
+    # logged once, here, without the request body (complaints carry personal data); the answer says nothing inside
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+    message = "系统出现故障，请稍后再试。"
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=500)
+    return _error_page(request, 500, "系统故障", message)
 
 
 def create_app(settings: Settings | None = None, *, push_interval: float | None = PUSH_INTERVAL_SECONDS) -> FastAPI:
@@ -171,11 +212,15 @@ def create_app(settings: Settings | None = None, *, push_interval: float | None 
     templates.env.globals["asset_version"] = str(int(max(p.stat().st_mtime for p in static.iterdir())))
     templates.env.globals["county"] = app.state.jurisdiction.county
     app.state.templates = templates
+    install_access_log_filter()
     install_pii_filter()
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # noqa: ANN001, ANN202
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # noqa: BLE001 — answered here, so the server does not log it a second time
+            response = unexpected_error(request, exc)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

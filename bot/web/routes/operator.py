@@ -143,8 +143,8 @@ def queue(user: StaffUser = Depends(require("operator", "supervisor")), db: Sess
 
 
 @router.post("/api/tickets/{number}/reroute")
-def reroute(number: str, body: RerouteIn, request: Request,
-            user: StaffUser = Depends(require("operator", "supervisor")), db: Session = Depends(get_db)):  # noqa: ANN201
+def reroute(number: str, body: RerouteIn, request: Request,  # noqa: ANN201
+            user: StaffUser = Depends(require("operator", "supervisor")), db: Session = Depends(get_db)):
     t = find_ticket(db, number, user)
     tickets.reroute(db, t, actor_of(user), body.department_code.strip(), _blank_to_none(body.note),
                     today=china_today())

@@ -2,7 +2,7 @@
 operator and a supervisor, logging in as them, filing tickets directly, and a fake analysis pipeline."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -116,7 +116,3 @@ def fake_converse(monkeypatch):
 
     monkeypatch.setattr(conversation, "converse", converse)
     return calls
-
-
-def long_ago(days: int) -> datetime:
-    return utcnow() - timedelta(days=days)

@@ -62,3 +62,18 @@ def test_unknown_api_paths_answer_in_chinese(client):
     assert r.status_code == 404 and r.json() == {"detail": "页面或接口不存在"}
     page = client.get("/nothing-here")
     assert page.status_code == 404 and "页面或接口不存在" in page.text
+
+
+def test_access_log_hides_browser_ids_and_skips_status_polls():
+    from bot.web.app import AccessLogFilter
+
+    def record(path, status):
+        return logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                                 ("127.0.0.1:5000", "GET", path, "1.1", status), None)
+
+    f = AccessLogFilter()
+    assert not f.filter(record("/api/chat/updates?sender_id=web%3Aabcdef123456&after=0", 200))
+    failed = record("/api/chat/updates?sender_id=web:abcdef123456&after=0", 422)
+    assert f.filter(failed) and "abcdef123456" not in failed.getMessage() and "web:***" in failed.getMessage()
+    other = record("/api/department/tickets", 200)
+    assert f.filter(other) and "/api/department/tickets" in other.getMessage()
