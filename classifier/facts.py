@@ -10,13 +10,10 @@ the jurisdiction file's (bot.jurisdiction) is used.
 """
 from __future__ import annotations
 
-import logging
 import re
 from datetime import date
 
 from classifier.extract.terms import pattern
-
-log = logging.getLogger(__name__)
 
 FACT_KEYS = ("places", "times", "money", "people_count", "land_mu", "phones", "id_numbers", "invalid_id_numbers",
              "organizations", "persons", "demand")

@@ -45,6 +45,7 @@ class Gazetteer:
     @classmethod
     def from_rows(cls, rows: list[dict] | None, normalise=lambda s: s) -> "Gazetteer":
         g = cls()
+        shared: set[str] = set()
         for row in rows or ():
             g.province = g.province or row.get("province")
             g.city = g.city or row.get("city")
@@ -58,8 +59,10 @@ class Gazetteer:
                 g.villages[normalise(village)] = town
                 stem = village_stem(normalise(village))
                 if stem != normalise(village):
+                    if g.village_stems.get(stem, village) != village:
+                        shared.add(stem)  # 新寨: 新寨社区 and 新寨村 both
                     g.village_stems.setdefault(stem, village)
-        for form in g.townships:  # 扬武 is the township 扬武镇, not the stem of 扬武社区
+        for form in [*g.townships, *shared]:  # 扬武 is the township 扬武镇, not the stem of 扬武社区
             g.village_stems.pop(form, None)
         if g.county:
             extra = []
@@ -67,15 +70,6 @@ class Gazetteer:
                 extra += list(row.get("county_aliases") or ())
             g.county_names = tuple(dict.fromkeys([g.county, *county_aliases(g.county), *extra]))
         return g
-
-    def key(self) -> tuple:
-        return (self.province, self.city, self.county, self.county_names, tuple(sorted(self.townships.items())),
-                tuple(sorted(self.villages.items())))
-
-    def place(self, township: str | None = None, village: str | None = None, group: int | None = None,
-              text: str = "") -> dict:
-        return {"text": text, "province": self.province, "city": self.city, "county": self.county,
-                "township": township, "village": village, "group": group}
 
 
 @dataclass(frozen=True)

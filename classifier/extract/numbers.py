@@ -46,7 +46,3 @@ def parse_number(text: str) -> float | None:
         return None
     return float(value) * scale
 
-
-def as_number(value: float) -> int | float:
-    """30000.0 -> 30000, 2.5 -> 2.5: integral values as int so JSON shows 30000, not 30000.0."""
-    return int(value) if float(value).is_integer() else round(value, 2)

@@ -8,15 +8,12 @@ month = 30, year = 365, half a year = 182, and 多 / 几 read as the lower bound
 from __future__ import annotations
 
 import calendar
-import logging
 import re
 import time as _time
 from datetime import date, timedelta
 from functools import lru_cache
 
 from classifier.extract.numbers import parse_number
-
-log = logging.getLogger(__name__)
 
 _CN = "零〇一二三四五六七八九"
 _YEAR_ABS = rf"(?:\d{{4}}|[{_CN}]{{4}}|\d{{2}}(?=年\d{{1,2}}月|年[{_CN}十]{{1,2}}月))年"
