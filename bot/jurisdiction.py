@@ -5,7 +5,7 @@ The file is edited by a county clerk, so every mistake is reported in Chinese wi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -70,7 +70,12 @@ class Jurisdiction:
         return None
 
     def gazetteer(self) -> list[dict[str, str | None]]:
-        """Every known place as a flat record, for the fact extractor's entity ruler."""
+        """Every known place as a flat record, for the fact extractor's entity ruler (built once: the
+        extractor caches its pipeline by this list's identity)."""
+        return self._gazetteer
+
+    @cached_property
+    def _gazetteer(self) -> list[dict[str, str | None]]:
         rows: list[dict[str, str | None]] = []
         for t in self.townships.values():
             base = {"province": self.province, "city": self.city, "county": self.county}
