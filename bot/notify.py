@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 
 from bot.db import session_scope
 from bot.models import Notification
@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 Transport = Callable[[str, str], None]   # (address within the channel, text); raises on failure
 _transports: dict[str, Transport] = {}
 MAX_ERRORS_KEPT = 500
+# A push that failed this often (e.g. the citizen blocked the bot) stays in the table for staff, unsent.
+MAX_ATTEMPTS = 20
 
 
 def register(channel: str, transport: Transport) -> None:
@@ -31,14 +33,18 @@ def registered_channels() -> list[str]:
 def deliver_pending(engine: Engine | None = None, limit: int = 100) -> int:
     """Sends undelivered pushes of channels that have a transport; returns how many went out."""
     sent = 0
+    if not _transports:
+        return 0
+    # Only rows some transport can send: web rows wait for their browser and must not crowd out the rest.
+    pushable = or_(*(Notification.sender_id.startswith(f"{c}:") for c in _transports))
     with session_scope(engine) as s:
-        rows = s.scalars(select(Notification).where(Notification.delivered.is_(False))
+        rows = s.scalars(select(Notification).where(Notification.delivered.is_(False), pushable,
+                                                    Notification.attempts < MAX_ATTEMPTS)
                          .order_by(Notification.id).limit(limit)).all()
         for n in rows:
             channel, _, address = n.sender_id.partition(":")
-            transport = _transports.get(channel)
-            if transport is None:
-                continue
+            transport = _transports[channel]
+            n.attempts = (n.attempts or 0) + 1
             try:
                 transport(address, n.text)
             except Exception as exc:  # keep the row for the next round; the error is for the operator

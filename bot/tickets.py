@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from bot.analysis import Analysis
 from bot.deadlines import answer_due_after_acceptance, due_dates, extended
 from bot.jurisdiction import Jurisdiction
-from bot.models import Attachment, Department, Notification, Ticket, TicketEvent, utcnow
+from bot.clock import china_date, china_today, utcnow
+from bot.models import Attachment, Department, Notification, Ticket, TicketEvent
 from bot.routing import escalate_overdue
 
 STATUS_LABELS = {
@@ -46,8 +47,9 @@ def channel_of(sender_id: str | None) -> str:
     return sender_id.split(":", 1)[0] if sender_id and ":" in sender_id else "phone"
 
 
-def _event(s: Session, t: Ticket, actor: Actor, action: str, before: str | None, note: str | None = None) -> None:
-    s.add(TicketEvent(ticket=t, actor=actor.label, action=action, from_status=before, to_status=t.status,
+def _event(s: Session, t: Ticket, actor: Actor, action: str, before: str | None, note: str | None = None,
+           at: datetime | None = None) -> None:
+    s.add(TicketEvent(ticket=t, at=at or utcnow(), actor=actor.label, action=action, from_status=before, to_status=t.status,
                       department_code=t.department_code, note=note))
 
 
@@ -79,7 +81,7 @@ def create_ticket(s: Session, *, analysis: Analysis, text: str, channel: str, se
     earlier = find_repeat(s, sender_id, phone, analysis.category, now)
     if earlier is not None and "repeat" not in flags:
         flags.append("repeat")
-    deadlines = due_dates(now.date())
+    deadlines = due_dates(china_date(now))
     t = Ticket(
         number="pending", channel=channel, sender_id=sender_id, citizen_name=citizen_name, phone=phone,
         id_number=next(iter(facts.get("id_numbers") or []), None), text=text, category=analysis.category,
@@ -92,8 +94,8 @@ def create_ticket(s: Session, *, analysis: Analysis, text: str, channel: str, se
     )
     s.add(t)
     s.flush()
-    t.number = f"XP{now:%Y%m%d}-{t.id:05d}"
-    _event(s, t, actor, "filed", None, analysis.route.reason)
+    t.number = f"XP{china_date(now):%Y%m%d}-{t.id:05d}"
+    _event(s, t, actor, "filed", None, analysis.route.reason, at=now)
     for code in analysis.route.notify:
         _event(s, t, SYSTEM, "escalation_notice", t.status, f"已抄送 {code}：{'、'.join(flags)}")
     if sender_id:  # evidence the citizen sent before the ticket existed belongs to it
@@ -122,7 +124,7 @@ def accept(s: Session, t: Ticket, actor: Actor, today: date | None = None) -> Ti
     if t.status != "registered":
         raise TicketError(f"工单当前状态为“{STATUS_LABELS[t.status]}”，不能受理")
     before, t.status = t.status, "accepted"
-    t.answer_by = answer_due_after_acceptance(today or utcnow().date())
+    t.answer_by = answer_due_after_acceptance(today or china_today())
     _event(s, t, actor, "accepted", before)
     _push(s, t, f"您的工单 {t.number} 已受理，承办部门：{t.department.name}，将在 {t.answer_by:%Y年%m月%d日} 前答复您。")
     return t
@@ -150,7 +152,7 @@ def reroute(s: Session, t: Ticket, actor: Actor, department_code: str, note: str
     if dept is None:
         raise TicketError(f"没有编码为 {department_code} 的部门")
     before, t.status, t.department_code, t.department = t.status, "registered", dept.code, dept
-    t.accept_by = due_dates(today or utcnow().date()).accept_by
+    t.accept_by = due_dates(today or china_today()).accept_by
     _event(s, t, actor, "rerouted", before, note)
     _push(s, t, f"您的工单 {t.number} 已转交{dept.name}办理。")
     return t

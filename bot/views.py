@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta, timezone
 
 from pydantic import BaseModel
 
+from bot.clock import CHINA, as_china_time, china_now, china_today  # noqa: F401 (re-exported for routes)
 from bot.models import Attachment, Ticket, TicketEvent
 from bot.tickets import STATUS_LABELS
 
-CHINA = timezone(timedelta(hours=8), "北京时间")   # China has no daylight saving time
 OPEN_STATUSES = ("registered", "accepted")
 FLAG_LABELS = {
     "collective": "集体", "urgent": "紧急", "repeat": "重复", "elderly_or_vulnerable": "老弱病残",
@@ -28,21 +28,6 @@ CHANNEL_LABELS = {"tg": "Telegram", "web": "网页留言", "phone": "电话"}
 
 _PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-
-
-def china_now() -> datetime:
-    return datetime.now(CHINA)
-
-
-def china_today() -> date:
-    return china_now().date()
-
-
-def as_china_time(stored: datetime | None) -> datetime | None:
-    """Times are stored as naive UTC; staff read them in Beijing time."""
-    if stored is None:
-        return None
-    return stored.replace(tzinfo=timezone.utc).astimezone(CHINA)
 
 
 def _mask_pii():  # noqa: ANN202

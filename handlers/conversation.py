@@ -79,7 +79,11 @@ def _without_dialogue(sender_id: str, message_id: int, text: str) -> list[Reply]
         intake.mark_message(message_id, "stored")
         return _status_replies(sender_id, text)
     if len(re.sub(r"\s", "", text)) >= MIN_COMPLAINT_CHARS:
-        filed = intake.file_without_dialogue(sender_id, message_id, text)
+        try:
+            filed = intake.file_without_dialogue(sender_id, message_id, text)
+        except Exception:  # the message is already stored; an operator can file it from there
+            log.exception("could not file message %s without dialogue", message_id)
+            return [Reply("系统暂时繁忙，您的留言已完整保存，工作人员会尽快处理。也可以拨打12345热线。")]
         return [Reply(f"智能对话服务暂时不可用，您反映的问题已直接登记。工单号：{filed.number}，"
                       f"承办部门：{filed.department_name}，答复期限：{filed.answer_due:%Y年%m月%d日}。"
                       "工作人员会尽快与您核实情况。")]

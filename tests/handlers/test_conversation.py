@@ -97,3 +97,17 @@ def test_status_query_while_rasa_is_down_is_answered_from_the_database(rasa_down
     replies = converse("tg:9", "我的投诉怎么样了")
     assert "已登记，待部门受理" in replies[0].text
     assert "没有查到" in converse("tg:other", "查询 XP20261123-00001")[0].text
+
+
+def test_message_is_kept_when_even_direct_filing_fails(monkeypatch, engine):
+    def down(*_a, **_k):
+        raise rasa_client.RasaUnavailable("refused")
+
+    def no_model(*_a, **_k):
+        raise FileNotFoundError("models/category.joblib")
+
+    monkeypatch.setattr(rasa_client, "send", down)
+    monkeypatch.setattr("bot.intake.analyse", no_model)
+    replies = converse("web:z", "村里占了我家承包地不给补偿")
+    assert "完整保存" in replies[0].text
+    assert messages(engine)[0][0] == "村里占了我家承包地不给补偿"
