@@ -13,12 +13,16 @@ CN_DIGITS = "零〇一二三四五六七八九两壹贰叁肆伍陆柒捌玖"
 CN_UNITS = "十百千万亿拾佰仟"
 # A numeral as written in a complaint: Arabic (with separators / decimals), Chinese, or mixed (5.6万, 2万5, 3千5).
 # Atomic groups and the look-behind keep long digit runs (phone and ID numbers) from costing quadratic backtracking.
-NUMERAL = rf"(?:(?<![\d.])(?>\d+(?:,\d{{3}})*(?:\.\d+)?)(?>[{CN_UNITS}]*)(?:\d+)?|(?>[{CN_DIGITS}{CN_UNITS}]+))"
+# A comma between digit groups is a thousands separator only before a currency or scale word (12,000元 / 1,200万):
+# normalised Chinese text also has "150,200" for the list "150，200".
+_GROUPS = r"(?:,\d{3}(?=(?:,\d{3})*(?:\.\d+)?\s?(?:元|块|圆|万|千|多|余|左右|RMB|rmb|CNY)))*"
+NUMERAL = rf"(?:(?<![\d.])(?>\d+{_GROUPS}(?:\.\d+)?)(?>[{CN_UNITS}]*)(?:\d+)?|(?>[{CN_DIGITS}{CN_UNITS}]+))"
 # 多 / 余 / 来 / 几 after the numeral mean "a bit more than": the value is the lower bound.
 APPROX = "(?:多|余|来|几)"
 
 _APPROX_INSIDE = re.compile(r"(?<=[十百千万])[几多余来]+")  # 十几 / 二十多 / 一百来 -> 十 / 二十 / 一百
-_NEIGHBOURS = re.compile(r"([一二三四五六七八])(?=[二三四五六七八九])(?:二|三|四|五|六|七|八|九)(?=[十百千万亿]|$)")
+# 七八 / 三四 / 一两 / 两三 before a unit or at the end: two neighbouring digits, a range
+_NEIGHBOURS = re.compile(r"([一二两三四五六七八])(?=[二两三四五六七八九])(?:二|两|三|四|五|六|七|八|九)(?=[十百千万亿]|$)")
 _SCALE = {"k": 1000, "K": 1000, "w": 10000, "W": 10000}
 
 
