@@ -87,3 +87,49 @@ def test_vague_amounts_counts_and_numbers_that_are_not_sums(facts, text):
 
 def test_a_comma_list_of_amounts_is_not_one_thousands_grouped_number(facts):
     assert [m["yuan"] for m in facts("每天150，200一天也行，总共12,000元")["money"]] == [150, 200, 12000]
+
+
+# --- head counts on the citizen's side
+
+@pytest.mark.parametrize("text, count", [
+    ("我们村30多户的饮用水被污染了", 30), ("我们七八个工人在工地干活", 7), ("厂里拖欠我们十几个人的工资", 10),
+    ("一百来号人在工地上干了半年", 100), ("两百多号工人围在项目部门口讨薪", 200), ("全组村民四十余人都有意见", 40),
+    ("涉及农民工共计17名，被拖欠工资", 17), ("工人有三十多名，都是附近村子的", 30), ("我们小区200多名业主", 200),
+    ("我家一家五口挤在一间危房里", 5), ("一家老小六口", 6), ("我们两口子都没有工作", 2), ("工地上一共有十二三个人", 12),
+    ("三名干部来调查", None), ("对方来了五六个人把门砸了", None), ("被三名保安打了", None), ("他考了第三名", None),
+    ("3号人民广场", None),
+])
+def test_head_counts_in_colloquial_forms(facts, text, count):
+    assert facts(text)["people_count"] == count
+
+
+def test_a_price_per_mu_is_not_an_area(facts):
+    assert facts("一年的土地租金才五百圆一亩")["land_mu"] is None
+    assert facts("我家有一亩地被占了")["land_mu"] == 1
+
+
+# --- flags
+
+@pytest.mark.parametrize("text", [
+    "我弟弟今天站在楼顶上说要跳楼", "我妈在家哭着说不活了，要喝药", "隔壁男人拿刀追着他老婆砍，现在正在打",
+    "楼下饭店煤气泄漏", "我家一家五口住的房子要塌了", "孩子在学校被几个同学打得住院", "我们三个人去讨薪被保安打了",
+    "邻居扬言要弄死我全家", "开发商雇人把我丈夫打得头破血流", "我被他掐着脖子差点死了", "我儿子被人绑走了",
+    "八十岁的婆婆被关在柴房里不给饭吃", "工地的塔吊歪了，随时会砸下来", "我被逼得走投无路了，只能一死了之",
+])
+def test_urgent_phrasing(facts, text):
+    assert "urgent" in derive_flags(text, facts(text))
+
+
+@pytest.mark.parametrize("text", [
+    "我们去打工，打电话给老板，准备打官司，打了借条", "楼顶漏水好几年了", "他把钱打了过去", "小区绿化带被物业砍了",
+    "邻居天天拿棍子敲天花板", "去年8月公路被山体滑坡冲断，到现在都没修", "请政府救救我们", "在砖厂干活被砖垛砸伤了脚",
+])
+def test_not_urgent(facts, text):
+    assert "urgent" not in derive_flags(text, facts(text))
+
+
+def test_sums_are_not_many_people_and_searching_is_not_complaining(facts):
+    for text in ("租金才几百块", "补偿款数十万元", "上百元的东西"):
+        assert "collective" not in derive_flags(text, facts(text))
+    assert "repeat" in derive_flags("找了镇政府和环保局都没人管", facts("找了镇政府和环保局都没人管"))
+    assert "repeat" not in derive_flags("孩子发烧，找了一圈都没开门", facts("孩子发烧，找了一圈都没开门"))
