@@ -4,7 +4,8 @@ jionlp's money extractor needs a currency word (it misses 5.6万, 两千多块, 
 colloquial 一千五 as 1005 and 2万5 as 40010, so spans are found by our patterns and their numerals read by cn2an
 (numbers.parse_number). The ways citizens write a sum, and what makes each one money:
 
-    with a currency      800元 / 两万来块 / 三四千块钱 / 五百圆 / 人民币两万三千元 / ￥800 / RMB 5000 / 3000RMB / 万把块钱
+    with a currency      800元 / 两万来块 / 三四千块钱 / 五百圆 / 人民币两万三千元 / ￥800 / RMB 5000 / 3000RMB / 万把块钱 /
+                         1块2 / 一块五 (yuan and jiao)
     scaled, no currency  1万2 / 一万二 / 1.2w / 5K / 八千多 / 1千8 / 一千出头: money when the sentence speaks of money
                          (工资 / 赔 / 押金 / 费 / 钱 ...) and no counted thing follows (三千多人, 两千斤, 一千多米)
     bare                 3500 / 两百 / 三百五: money right after a money word in the same clause (工资3500, 欠我两百,
@@ -30,7 +31,8 @@ _SCALED = (
 # 1) numeral + currency word (with optional 人民币 / RMB / ¥ before); 2) ¥ / RMB / 人民币 + numeral; 3) 万把块 / 千把块;
 # 4) a scaled numeral (万 / 千 / k / w) without currency
 _WITH_UNIT = re.compile(
-    rf"(?:人民币|(?:RMB|rmb|CNY)\s?)?(?P<num>{NUMERAL}{APPROX}?(?:[万亿]{APPROX}?)?)(?:多|余)?{_CURRENCY}(?:左右)?"
+    rf"(?:人民币|(?:RMB|rmb|CNY)\s?)?(?P<num>{NUMERAL}{APPROX}?(?:[万亿]{APPROX}?)?)(?:多|余)?"
+    rf"(?:块(?P<jiao>[一二三四五六七八九1-9])(?:毛|角)?(?![\d十百千万元块分亩])|{_CURRENCY})(?:左右)?"
     rf"|(?:[¥￥]|(?:RMB|rmb|CNY)\s?|人民币)(?P<num2>(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)(?:\.\d+)?|[{CN_DIGITS}十百千万]+(?:多|余)?)"
     rf"|(?<![{CN_DIGITS}十百千\d])(?P<ba>[十百千万])把(?=块|元|圆)(?:块钱|块|元钱|元|圆)"
     rf"|(?P<num3>{_SCALED}){_AFTER}(?:左右)?"
@@ -108,6 +110,11 @@ def find_money(text: str, taken=()) -> list[tuple[int, int, dict]]:
         if _PIECE.match(m.group()) and re.match(r"[\u4e00-\u9fff]", text[m.end():m.end() + 1]) and (
                 text[m.end()] not in "钱多左") and (parse_number(num) or 0) < 10:
             continue  # 一块宅基地 / 两块石头: 块 counts pieces
+        if m.group("jiao"):  # 1块2 / 一块五: yuan and jiao
+            base = parse_number(num)
+            if base is not None:
+                add(m.start(), m.end(), num, base + (parse_number(m.group("jiao")) or 0) / 10)
+            continue
         add(m.start(), m.end(), num)
     for m in _BARE.finditer(text):
         s, e = m.span()

@@ -71,6 +71,7 @@ def test_organisations_as_the_spec_lists_them(facts, text, orgs):
     ("拿到手只有1千8，扣了住宿费", [1800]), ("这个月工资少了三百五", [350]), ("收购商给了我一张三千二的白条", [3200]),
     ("对方要二十万赎金", [200000]), ("一头牛值一万五左右", [15000]), ("补助标准是每亩八百，只拿到了一千六", [800, 1600]),
     ("退休金每个月少发了四百多", [400]), ("车位要另外花十几万买", [100000]), ("另外1,200万的项目款", [12000000]),
+    ("收购价才1块2一斤", [1.2]), ("比隔壁村贵了一块五", [1.5]), ("每天挣个百把块", [100]),
 ])
 def test_money_in_colloquial_forms(facts, text, yuan):
     assert [m["yuan"] for m in facts(text)["money"]] == yuan
@@ -115,6 +116,7 @@ def test_a_price_per_mu_is_not_an_area(facts):
     "楼下饭店煤气泄漏", "我家一家五口住的房子要塌了", "孩子在学校被几个同学打得住院", "我们三个人去讨薪被保安打了",
     "邻居扬言要弄死我全家", "开发商雇人把我丈夫打得头破血流", "我被他掐着脖子差点死了", "我儿子被人绑走了",
     "八十岁的婆婆被关在柴房里不给饭吃", "工地的塔吊歪了，随时会砸下来", "我被逼得走投无路了，只能一死了之",
+    "再不解决就去县政府门口自焚", "邻居烧秸秆把我家的柴房点着了", "路边的电线断了垂在地上",
 ])
 def test_urgent_phrasing(facts, text):
     assert "urgent" in derive_flags(text, facts(text))
@@ -123,6 +125,7 @@ def test_urgent_phrasing(facts, text):
 @pytest.mark.parametrize("text", [
     "我们去打工，打电话给老板，准备打官司，打了借条", "楼顶漏水好几年了", "他把钱打了过去", "小区绿化带被物业砍了",
     "邻居天天拿棍子敲天花板", "去年8月公路被山体滑坡冲断，到现在都没修", "请政府救救我们", "在砖厂干活被砖垛砸伤了脚",
+    "一块五分地",
 ])
 def test_not_urgent(facts, text):
     assert "urgent" not in derive_flags(text, facts(text))
@@ -133,3 +136,7 @@ def test_sums_are_not_many_people_and_searching_is_not_complaining(facts):
         assert "collective" not in derive_flags(text, facts(text))
     assert "repeat" in derive_flags("找了镇政府和环保局都没人管", facts("找了镇政府和环保局都没人管"))
     assert "repeat" not in derive_flags("孩子发烧，找了一圈都没开门", facts("孩子发烧，找了一圈都没开门"))
+
+
+def test_pieces_and_land_are_not_yuan_and_jiao(facts):
+    assert facts("一块五分地，一块宅基地")["money"] == []
