@@ -33,7 +33,8 @@ _SCALED = (
 _WITH_UNIT = re.compile(
     rf"(?:人民币|(?:RMB|rmb|CNY)\s?)?(?P<num>{NUMERAL}{APPROX}?(?:[万亿]{APPROX}?)?)(?:多|余)?"
     rf"(?:块(?P<jiao>[一二三四五六七八九1-9])(?:毛|角)?(?![\d十百千万元块分亩])|{_CURRENCY})(?:左右)?"
-    rf"|(?:[¥￥]|(?:RMB|rmb|CNY)\s?|人民币)(?P<num2>(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)(?:\.\d+)?|[{CN_DIGITS}十百千万]+(?:多|余)?)"
+    rf"|(?:[¥￥]|(?:RMB|rmb|CNY)\s?|人民币)"
+    rf"(?P<num2>(?:\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+)(?:\.\d+)?|[{CN_DIGITS}十百千万]+(?:多|余)?)"
     rf"|(?<![{CN_DIGITS}十百千\d])(?P<ba>[十百千万])把(?=块|元|圆)(?:块钱|块|元钱|元|圆)"
     rf"|(?P<num3>{_SCALED}){_AFTER}(?:左右)?"
 )
@@ -122,8 +123,8 @@ def find_money(text: str, taken=()) -> list[tuple[int, int, dict]]:
             continue
         if re.match(r"[A-Za-z\d.]", text[s - 1:s] or " ") or re.fullmatch(r"0\d*|\d{9,}", m.group()):
             continue  # account / card numbers are not sums
-        if text.endswith(("百分之", "千分之"), 0, s):
-            continue  # 百分之三十的赔偿: a share, not a sum
+        if text.endswith(("百分之", "千分之", "号", "第", "尾号", "编号"), 0, s):
+            continue  # 百分之三十的赔偿 / 罚款单号12345: a share or a number, not a sum
         value = parse_number(m.group())
         if value is None or value < 10:
             continue  # 赔了5 / 给了一: no one writes a sum that small without 元 / 块

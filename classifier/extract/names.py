@@ -110,7 +110,8 @@ def _split_conjoined(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """县公安局和派出所 -> 县公安局 / 派出所 (the tagger sometimes joins two bodies); 人力资源和社会保障局 stays whole."""
     ends = _kind_words()[3]
     for m in _CONJUNCTION.finditer(text, s, e):
-        if m.start() - s >= 2 and e - m.end() >= 2 and ends.search(text, s, m.start()) and ends.search(text, m.end(), e):
+        both_bodies = ends.search(text, s, m.start()) and ends.search(text, m.end(), e)
+        if m.start() - s >= 2 and e - m.end() >= 2 and both_bodies:
             return [(s, m.start())] + _split_conjoined(text, m.end(), e)
     return [(s, e)]
 
@@ -268,7 +269,8 @@ def find_names(text: str, tokens: list[tuple[int, int]], tagger, word_freq,
                 s = det.end()
             s = _strip_leading_place(text, s, e, place_spans, generic)
             name = text[s:e]
-            if len(name) < 2 or is_bare_kind(name) or _NOT_ORG_END.search(name) or any(ps <= s and e <= pe for ps, pe in place_spans):
+            if len(name) < 2 or is_bare_kind(name) or _NOT_ORG_END.search(name) or any(
+                    ps <= s and e <= pe for ps, pe in place_spans):
                 continue
             if name in person_out:
                 continue
@@ -281,7 +283,7 @@ def _org_prefix(text: str, s: int, place_spans) -> int | None:
     level character (县人民医院, 镇卫生院, 县第一中学; whether that level names one body is is_bare_kind's call)."""
     k = s - len(_MODIFIERS.search(text, max(0, s - 8), s).group())  # 中级 / 第一 / 中心 between the two
     for ps, pe in place_spans:
-        if pe in (s, k) or ps < k < pe:
+        if pe in (s, k) or ps < k < pe or ps < s < pe:
             return ps
     m = re.search(r"(?:中共)?[县镇乡市区省州]$", text[max(0, k - 3):k])
     if m:
