@@ -25,6 +25,7 @@ Why this shape:
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections import Counter
@@ -49,9 +50,12 @@ class Prediction:
     needs_review: bool
 
 
-def content_tokens(text: str) -> list[str]:
+_HAS_WORD_CHAR = re.compile(r"[^\W_]")
+
+
+def content_tokens(text: str, hmm: bool = True) -> list[str]:
     """jieba words without punctuation-only tokens (the word analyser of the raw-text model)."""
-    return [t for t in tokenize(text) if any(ch.isalnum() for ch in t)]
+    return [t for t in tokenize(text, hmm) if t.isalnum() or _HAS_WORD_CHAR.search(t)]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -114,6 +118,7 @@ class CategoryModel:
     max_features: int | None = None
     C: float = 0.5
     class_weight: str | None = None  # "balanced" weighs classes inversely to their frequency
+    hmm: bool = False  # jieba HMM guessing of unknown words: off (CV macro-F1 0.9411 vs 0.9386 with it, faster)
     cv: int = 5
     target_precision: float = 0.95
     random_state: int = 0
@@ -134,7 +139,7 @@ class CategoryModel:
         """(word document, character document) of one raw text: normalised; in raw mode the word document is
         the jieba words joined by spaces, so both modes share one word analyser (tokens = \\S+)."""
         doc = normalise(text)
-        return (doc if self.pretokenised else " ".join(content_tokens(doc))), doc
+        return (doc if self.pretokenised else " ".join(content_tokens(doc, self.hmm))), doc
 
     def _make_vectorizers(self) -> list:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -156,6 +161,43 @@ class CategoryModel:
         from scipy.sparse import hstack
 
         return hstack([v.transform([p[k] for p in prepared]) for k, v in enumerate(vecs)]).tocsr()
+
+    def _count_blocks(self, prepared: Sequence[tuple[str, str]]) -> list:
+        """Raw n-gram counts of all documents, one matrix per vectoriser: built once for all CV folds."""
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        blocks = []
+        for k, v in enumerate(self._make_vectorizers()):
+            params = {p: val for p, val in v.get_params().items()
+                      if p not in ("norm", "use_idf", "smooth_idf", "sublinear_tf")}
+            params.update(min_df=1, max_features=None, dtype=np.float64)
+            blocks.append(CountVectorizer(**params).fit_transform([p[k] for p in prepared]).tocsr())
+        return blocks
+
+    def _fold_tfidf(self, counts: list, tr: np.ndarray, te: np.ndarray):
+        """The TF-IDF matrices a TfidfVectorizer fitted on rows `tr` would give for `tr` and `te` (same document
+        frequencies, min_df pruning, sublinear tf, l2 norm), computed from the shared counts. With max_features,
+        terms tied at the cut-off may be chosen differently from scikit-learn's (unstable) order."""
+        from scipy.sparse import diags, hstack
+        from sklearn.preprocessing import normalize
+
+        parts_tr, parts_te = [], []
+        for block in counts:
+            ctr = block[tr]
+            df = np.bincount(ctr.indices, minlength=block.shape[1])
+            keep = df >= self.min_df
+            if self.max_features is not None and keep.sum() > self.max_features:
+                total = np.asarray(ctr.sum(axis=0)).ravel() * keep
+                top = np.argsort(-total, kind="stable")[:self.max_features]
+                keep = np.zeros_like(keep)
+                keep[top] = True
+            n = len(tr)
+            weight = diags((np.log((1.0 + n) / (1.0 + df)) + 1.0) * keep)
+            for rows, out in ((ctr, parts_tr), (block[te], parts_te)):
+                m = rows.copy()
+                m.data = 1.0 + np.log(m.data)
+                out.append(normalize(m @ weight))
+        return hstack(parts_tr).tocsr(), hstack(parts_te).tocsr()
 
     def _linear(self, C: float):
         from sklearn.svm import LinearSVC
@@ -200,11 +242,10 @@ class CategoryModel:
 
             n = len(self.classes_)
             oof = {c: np.zeros((len(y), n)) for c in grid}
+            counts = self._count_blocks(prepared)
             for k, (tr, te) in enumerate(folds, 1):
                 step(f"cross-validation fold {k}/{len(folds)}")
-                vecs = self._make_vectorizers()
-                Xtr = self._fit_transform(vecs, [prepared[i] for i in tr])
-                Xte = self._transform(vecs, [prepared[i] for i in te])
+                Xtr, Xte = self._fold_tfidf(counts, tr, te)
                 for c in grid:
                     oof[c][te] = self._scores(self._linear(c).fit(Xtr, y[tr]), Xte, n)
             f1 = {c: float(f1_score(y, oof[c].argmax(axis=1), average="macro")) for c in grid}
@@ -302,7 +343,8 @@ class CategoryModel:
         prepared = self.prepare(text)
         z = self._bias.copy()
         for k, (analyze, vocab, idf, weights) in enumerate(self._fast_analyzers()):
-            counts = Counter(i for i in map(vocab.get, analyze(prepared[k])) if i is not None)
+            counts = Counter(map(vocab.get, analyze(prepared[k])))
+            counts.pop(None, None)  # out-of-vocabulary n-grams
             if not counts:
                 continue
             idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))

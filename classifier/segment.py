@@ -66,8 +66,9 @@ def get_tokenizer():
     return _tokenizer
 
 
-def tokenize(text: str) -> list[str]:
-    """jieba words of `text` (precise mode, HMM on), without whitespace tokens. Normalise the text first."""
+def tokenize(text: str, hmm: bool = True) -> list[str]:
+    """jieba words of `text` (precise mode), without whitespace tokens. Normalise the text first.
+    `hmm=False` skips jieba's HMM guessing of out-of-dictionary words (about a third faster)."""
     if not text:
         return []
-    return [w for w in get_tokenizer().lcut(text) if not w.isspace()]
+    return [w for w in get_tokenizer().lcut(text, HMM=hmm) if not w.isspace()]

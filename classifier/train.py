@@ -22,7 +22,7 @@ from classifier.model import MODEL_FILE_NAME, CategoryModel
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "nlu_data" / "complaints"
-C_GRID = (0.3, 1.0, 3.0)
+C_GRID = (1.0, 3.0, 10.0)
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 

@@ -139,3 +139,20 @@ def test_choose_threshold_respects_ties():
 def test_expected_calibration_error():
     assert expected_calibration_error(np.array([1.0, 1.0]), np.array([1, 1])) == 0.0
     assert expected_calibration_error(np.array([0.9] * 10), np.array([1] * 5 + [0] * 5)) == pytest.approx(0.4)
+
+
+@pytest.mark.parametrize("min_df, max_features", [(1, None), (2, None), (1, 10_000)])
+def test_cross_validation_features_equal_a_vectoriser_fitted_on_the_fold(tiny_data, min_df, max_features):
+    """The CV shortcut (counts built once, TF-IDF per fold) must give what per-fold TfidfVectorizers give."""
+    texts, _labels = tiny_data
+    m = CategoryModel(min_df=min_df, max_features=max_features)
+    prepared = [m.prepare(t) for t in texts]
+    tr, te = np.arange(0, len(texts), 2), np.arange(1, len(texts), 2)
+    fast_tr, fast_te = m._fold_tfidf(m._count_blocks(prepared), tr, te)
+    vecs = m._make_vectorizers()
+    ref_tr = m._fit_transform(vecs, [prepared[i] for i in tr])
+    ref_te = m._transform(vecs, [prepared[i] for i in te])
+    # same values up to column order: compare the Gram matrices
+    np.testing.assert_allclose((fast_tr @ fast_te.T).toarray(), (ref_tr @ ref_te.T).toarray(), atol=1e-12)
+    np.testing.assert_allclose((fast_tr @ fast_tr.T).toarray(), (ref_tr @ ref_tr.T).toarray(), atol=1e-12)
+    assert fast_tr.getnnz() == ref_tr.getnnz() and fast_te.getnnz() == ref_te.getnnz()
