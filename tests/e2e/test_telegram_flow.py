@@ -35,6 +35,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_group(process: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def wait_for(predicate, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -110,21 +117,20 @@ def stack(tmp_path_factory):
         output.append(line)
         if "Ctrl-C" in line:
             break
-    else:
-        pass
     if not any("Ctrl-C" in line for line in output):
-        os.killpg(launcher.pid, signal.SIGTERM)
+        stop_group(launcher, signal.SIGTERM)
+        stop_group(emulator, signal.SIGTERM)
         logs = "".join((p.name + ":\n" + p.read_text(errors="replace")[-3000:])
                        for p in (tmp / "var" / "logs").glob("*.log")) if (tmp / "var" / "logs").exists() else ""
         pytest.fail("the stack did not start:\n" + "".join(output)[-4000:] + "\n" + logs)
     yield {"emulator": Emulator(f"http://127.0.0.1:{emu_port}"), "web": f"http://127.0.0.1:{web_port}",
            "db": env["DATABASE_URL"], "env": env, "var": tmp / "var"}
-    os.killpg(launcher.pid, signal.SIGINT)
+    stop_group(launcher, signal.SIGINT)
     try:
         launcher.wait(30)
     except subprocess.TimeoutExpired:
-        os.killpg(launcher.pid, signal.SIGKILL)
-    os.killpg(emulator.pid, signal.SIGTERM)
+        stop_group(launcher, signal.SIGKILL)
+    stop_group(emulator, signal.SIGTERM)
 
 
 def department_token(stack, username: str, department: str) -> str:
