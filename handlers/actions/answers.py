@@ -40,12 +40,15 @@ AT_TOWNSHIP_SEAT = re.compile(r"(?:镇|乡|街|集镇|街道|城)上|城里|县�
 VILLAGE_TEXT = re.compile(r"([\u4e00-\u9fff]{1,8}?)(村委会|村民委员会|居委会|村|社区|寨|小区)")
 NAME_PREFIX = re.compile(r"^(?:我的?名字(?:是|叫)|我叫|我是|我姓|本人姓?名?(?:叫|是)?|叫我|名字(?:是|叫)?|姓名[:：]?|称呼我?)")
 NAME_SUFFIX = re.compile(r"(?:就行了?|就可以了?|就好|吧|啊|呀|哈|嘛|呢)$")
-NOT_NAME_WORDS = re.compile(r"嗯|好的|是的|对的|可以|谢谢|知道|什么|怎么|问题|投诉|工单|查询|电话|号码|你们|我们|政府|地方")
+NOT_NAME_WORDS = re.compile(r"嗯|好的|是的|对的|可以|谢谢|知道|什么|怎么|问题|投诉|工单|查询|电话|号码|政府|地方|机器|"
+                            r"[你我他她它吗呢吧啥谁么]")
+# a name (王小明), a surname (王), or a form of address (老王, 王师傅, 张女士)
+NAME = re.compile(r"[\u4e00-\u9fff·]{1,4}|[\u4e00-\u9fff]{1,3}(?:先生|女士|师傅|阿姨|大爷|大妈|大姐|大哥|老师|老板|嬢嬢)|"
+                  r"[A-Za-z][A-Za-z ]{0,19}")
 NOT_A_NAME = {"是", "是的", "好", "好的", "嗯", "嗯嗯", "对", "对的", "不是", "不对", "谢谢", "你好", "您好", "没有",
               "可以", "行", "在吗", "喂", "哦", "知道了", "收到"}
 SELF_INTRO = re.compile(r"(?:我叫|我的名字(?:是|叫)|本人(?:叫|名叫)?|姓名[:：])\s*(?![是在家今住于从])"
                         r"([\u4e00-\u9fff]{2,4}?)(?=[，,。.！!；;、\s]|$|今年|家住|住在|是|在|电话)")
-NAME_CHARS = re.compile(r"[\u4e00-\u9fff·A-Za-z]{1,8}")
 PUNCT = re.compile(r"[\s,，.。!！?？;；:：、~～…\-—\"“”'‘’()（）]+")
 
 
@@ -163,7 +166,7 @@ def parse_name(text: str, facts: dict) -> str | None:
     if ANONYMOUS_WORDS.search(c) and len(c) <= 12:
         return ANONYMOUS
     name = NAME_SUFFIX.sub("", NAME_PREFIX.sub("", c))
-    if NAME_CHARS.fullmatch(name) and name not in NOT_A_NAME and not NOT_NAME_WORDS.search(name):
+    if NAME.fullmatch(name) and name not in NOT_A_NAME and not NOT_NAME_WORDS.search(name):
         return name
     persons = facts.get("persons") or []
     return persons[0] if persons else None

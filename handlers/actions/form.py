@@ -4,7 +4,8 @@ The form slots have `custom` mappings, so this action is where answers are under
 * the answer to the question asked (requested_slot) fills that slot: 戛洒镇南恩村 / 上个月 / 13888888888 / 匿名;
 * a correction of something said before replaces it at any point: 不是戛洒镇，是漠沙镇 / 电话说错了，是139…;
 * an answer that is not understood gets a short hint and the question again;
-* a status query, a request for a person, out-of-scope talk or goodbye is left to the rules (the form rejects).
+* a status query, a request for a person, out-of-scope talk or goodbye is left to the rules (the form rejects),
+  even when it contains a fact (我上个月投诉的事怎么样了 is no answer to "when").
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ INTERRUPTIONS = {"check_status", "ask_human", "out_of_scope", "goodbye"}
 # Actions of the form machinery itself, as seen in the tracker the form sends along.
 FORM_ACTIONS = {"action_listen", "action_extract_slots", "petition_form", "validate_petition_form"}
 HINTS = {"township": "utter_invalid_place", "village": "utter_invalid_village", "when": "utter_invalid_when",
-         "phone": "utter_invalid_phone", "citizen_name": "utter_invalid_name"}
+         "phone": "utter_no_phone", "citizen_name": "utter_invalid_name"}
 
 
 def extract(text: str) -> dict:
@@ -71,12 +72,15 @@ class ValidatePetitionForm(FormValidationAction):
             return []
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        facts = {} if TICKET_NUMBER.search(text) or text.startswith("/") else extract(text)
-        changes = corrections(text, facts, tracker.slots, requested, dispatcher)
-        changes.update(answer(requested, text, facts, tracker.slots, dispatcher))
+        if intent in INTERRUPTIONS:
+            return []  # rejected: a rule answers, then the form asks again (or stops)
+        if TICKET_NUMBER.search(text) or text.startswith("/"):  # a ticket number or a button: never an answer
+            changes, facts = {}, {}
+        else:
+            facts = extract(text)
+            changes = corrections(text, facts, tracker.slots, requested, dispatcher)
+            changes.update(answer(requested, text, facts, tracker.slots, dispatcher))
         if not changes:
-            if intent in INTERRUPTIONS:
-                return []  # rejected: the rules take over
             dispatcher.utter_message(response=HINTS[requested])
             return [SlotSet(requested, None)]
         old_facts = tracker.get_slot("facts") or {}

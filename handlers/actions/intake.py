@@ -123,17 +123,21 @@ class ActionOfferCategories(Action):
         return []
 
 
-def category_in_text(text: str) -> str | None:
-    """A category the citizen typed instead of pressing a button (土地 / 是劳动工资方面的 / 低保)."""
+def category_in_text(text: str, preferred: list[str] | tuple[str, ...] = ()) -> str | None:
+    """A category the citizen typed instead of pressing a button (土地 / 是劳动工资方面的 / 村干部的问题): a word of
+    its name or of what it covers, else the most two-character pieces in common; the offered ones win ties."""
     t = answers.clean(text)
-    core = re.sub(r"是|的|问题|方面|那个|这个|一类|类|吧|啊|呀|嘛|应该|算", "", t)
-    for c in load_taxonomy():
-        if c.code == "other":
-            continue
+    core = re.sub(r"是|的|问题|方面|那个|这个|一类|类|吧|啊|呀|嘛|应该|算|事情?", "", t)
+    order = {code: i for i, code in enumerate(preferred)}
+    taxonomy = sorted((c for c in load_taxonomy() if c.code != "other"), key=lambda c: order.get(c.code, len(order)))
+    for c in taxonomy:
         words = [w for w in re.split(r"[与和、/，,（）()\s]+", c.name + "，" + c.covers) if len(w) >= 2]
-        if any(w in t for w in words) or (len(core) >= 2 and any(core in w for w in words)):
+        if any(w in t for w in words):
             return c.code
-    return None
+    pieces = {core[i:i + 2] for i in range(len(core) - 1)}
+    scores = [(sum(p in c.name + c.covers for p in pieces), -i, c.code) for i, c in enumerate(taxonomy)]
+    best = max(scores, default=(0, 0, None))
+    return best[2] if best[0] > 0 else None
 
 
 class ActionChooseCategory(Action):
@@ -145,7 +149,8 @@ class ActionChooseCategory(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         codes = category_codes()
         chosen = next((v for v in tracker.get_latest_entity_values("category") if v in codes), None)
-        chosen = chosen or category_in_text(tracker.latest_message.get("text") or "")
+        offered = [c for c in tracker.get_slot("category_top") or [] if c != tracker.get_slot("category")]
+        chosen = chosen or category_in_text(tracker.latest_message.get("text") or "", offered)
         if chosen and chosen != "other":
             dispatcher.utter_message(response="utter_category_chosen", category_name=category_name(chosen))
         else:
@@ -154,30 +159,50 @@ class ActionChooseCategory(Action):
         return [SlotSet("category", chosen)]
 
 
+def file_collected(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Files the ticket with everything the dialogue collected and tells number, department and due date."""
+    text, category = tracker.get_slot("complaint_text"), tracker.get_slot("category")
+    if not text or not category:
+        dispatcher.utter_message(response="utter_default")
+        return []
+    ids = tracker.get_slot("message_ids") or []
+    slot = tracker.get_slot
+    try:
+        filed = intake.file_ticket(
+            tracker.sender_id, text, category, slot("facts") or {},
+            citizen_name=answers.or_none(slot("citizen_name")), phone=answers.or_none(slot("phone")),
+            message_id=ids[0] if len(ids) == 1 else None, township=answers.or_none(slot("township")),
+            village=answers.or_none(slot("village")), when=answers.or_none(slot("when")))
+    except Exception:
+        log.exception("filing the ticket failed")
+        dispatcher.utter_message(response="utter_system_error")
+        return []
+    response = "utter_filed_legal" if getattr(filed, "legal_redirect", False) else "utter_filed"
+    dispatcher.utter_message(response=response, number=filed.number, department=filed.department_name,
+                             due=format_date(filed.answer_due))
+    return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", filed.number)]
+
+
 class ActionFileTicket(Action):
-    """Files the ticket with everything the dialogue collected and tells the citizen number, department and due date."""
+    """Files the ticket once petition_form has every fact it needs."""
 
     def name(self) -> str:
         return "action_file_ticket"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        text, category = tracker.get_slot("complaint_text"), tracker.get_slot("category")
-        if not text or not category:
-            dispatcher.utter_message(response="utter_default")
-            return []
-        ids = tracker.get_slot("message_ids") or []
-        slot = tracker.get_slot
-        try:
-            filed = intake.file_ticket(
-                tracker.sender_id, text, category, slot("facts") or {},
-                citizen_name=answers.or_none(slot("citizen_name")), phone=answers.or_none(slot("phone")),
-                message_id=ids[0] if len(ids) == 1 else None, township=answers.or_none(slot("township")),
-                village=answers.or_none(slot("village")), when=answers.or_none(slot("when")))
-        except Exception:
-            log.exception("filing the ticket failed")
-            dispatcher.utter_message(response="utter_system_error")
-            return []
-        response = "utter_filed_legal" if getattr(filed, "legal_redirect", False) else "utter_filed"
-        dispatcher.utter_message(response=response, number=filed.number, department=filed.department_name,
-                                 due=format_date(filed.answer_due))
-        return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", filed.number)]
+        return file_collected(dispatcher, tracker)
+
+
+class ActionStopForm(Action):
+    """The citizen leaves before the form is complete. An urgent complaint is filed anyway with what we have
+    (danger to life is never dropped); any other is kept unfiled until the citizen comes back."""
+
+    def name(self) -> str:
+        return "action_stop_form"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        if "urgent" in (tracker.get_slot("flags") or []):
+            dispatcher.utter_message(response="utter_urgent_filed_anyway")
+            return file_collected(dispatcher, tracker)
+        dispatcher.utter_message(response="utter_goodbye_unfinished")
+        return []

@@ -16,7 +16,7 @@ from handlers.actions import form
 from handlers.actions.form import ValidatePetitionForm
 from handlers.actions.handoff import ActionHandoff
 from handlers.actions.intake import (ActionAnalyseComplaint, ActionChooseCategory, ActionFileTicket,
-                                     ActionOfferCategories)
+                                     ActionOfferCategories, ActionStopForm)
 from handlers.actions.status import ActionCheckStatus
 
 NANEN = {"text": "戛洒镇南恩村", "province": "云南省", "city": "玉溪市", "county": "新平彝族傣族自治县",
@@ -170,9 +170,12 @@ def test_category_chosen_by_button():
 
 
 @pytest.mark.parametrize("typed, code", [("是土地方面的", "land"), ("低保的事", "social_security"),
-                                         ("劳动工资", "labour"), ("都不是", "other")])
+                                         ("劳动工资", "labour"), ("是村干部的问题", "village_affairs"),
+                                         ("都不是", "other")])
 def test_category_typed_instead_of_a_button(typed, code):
-    events, messages = run(ActionChooseCategory(), tracker(typed, "inform"))
+    t = tracker(typed, "inform", slots={"category": "social_security",
+                                        "category_top": ["social_security", "village_affairs", "urban"]})
+    events, messages = run(ActionChooseCategory(), t)
     assert slots_of(events) == {"category": code}
     assert responses(messages) == ["utter_category_unclear" if code == "other" else "utter_category_chosen"]
 
@@ -229,6 +232,20 @@ def test_nothing_to_file_is_not_filed(filed):
     calls, _ = filed
     _, messages = run(ActionFileTicket(), tracker("好的"))
     assert calls == [] and responses(messages) == ["utter_default"]
+
+
+def test_an_urgent_complaint_is_filed_even_when_the_citizen_leaves_the_form(filed):
+    calls, _ = filed
+    slots = {**COLLECTED, "flags": ["urgent"], "phone": None, "citizen_name": None}
+    events, messages = run(ActionStopForm(), tracker("算了不说了", "goodbye", slots=slots))
+    assert len(calls) == 1 and calls[0]["phone"] is None
+    assert responses(messages) == ["utter_urgent_filed_anyway", "utter_filed"]
+
+
+def test_leaving_the_form_files_nothing_otherwise(filed):
+    calls, _ = filed
+    events, messages = run(ActionStopForm(), tracker("算了不说了", "goodbye", slots=COLLECTED))
+    assert calls == [] and events == [] and responses(messages) == ["utter_goodbye_unfinished"]
 
 
 # --- status ----------------------------------------------------------------------------------------------------
@@ -373,6 +390,33 @@ def test_unclear_answer_gets_a_hint_and_the_question_again(extracted):
 def test_status_query_during_the_form_is_left_to_the_rules(extracted):
     events, messages = answer("我的投诉怎么样了", "phone", intent="check_status")
     assert events == [] and messages == []  # the form rejects, the status rule answers
+
+
+@pytest.mark.parametrize("text, requested, intent", [("你是机器人吗", "citizen_name", "out_of_scope"),
+                                                     ("今天天气怎么样", "when", "out_of_scope"),
+                                                     ("我上个月投诉的事怎么样了", "when", "check_status")])
+def test_what_reads_like_something_else_is_not_taken_for_an_answer(extracted, text, requested, intent):
+    extracted["今天天气怎么样"] = facts(times=[{"text": "今天", "start": "2026-11-23", "end": "2026-11-23"}])
+    extracted["我上个月投诉的事怎么样了"] = facts(times=[{"text": "上个月", "start": "2026-10-01", "end": "2026-10-31"}])
+    events, messages = answer(text, requested, intent=intent)
+    assert events == [] and messages == []  # the form rejects; the rules answer
+
+
+@pytest.mark.parametrize("text", ["你是机器人吗", "好的谢谢", "怎么还要名字", "我的投诉怎么样了"])
+def test_what_is_not_a_name_gets_a_hint(extracted, text):
+    events, messages = answer(text, "citizen_name")
+    assert events == [SlotSet("citizen_name", None)] and responses(messages) == ["utter_invalid_name"]
+
+
+@pytest.mark.parametrize("text, name", [("王小明", "王小明"), ("我姓王", "王"), ("叫我李师傅就行", "李师傅"),
+                                        ("张女士", "张女士"), ("刀金花", "刀金花")])
+def test_names_and_forms_of_address(extracted, text, name):
+    assert slots_of(answer(text, "citizen_name")[0]) == {"citizen_name": name}
+
+
+def test_ticket_number_while_the_phone_is_asked_is_a_status_query_not_a_wrong_phone(extracted):
+    events, messages = answer("查询 XP20261123-00001", "phone", intent="check_status")
+    assert events == [] and messages == []
 
 
 def test_after_an_interruption_the_form_does_not_read_the_message_as_an_answer(extracted):
