@@ -195,9 +195,8 @@ def test_citizen_complaint_is_filed_routed_resolved_and_citizen_notified(stack):
 
         emu.say("/status")
         assert "已办结" in emu.replies()[-1]["text"]
-    except BaseException:
-        print("\n".join(emu.transcript))
-        raise
+    finally:
+        print("\n".join(emu.transcript))  # shown with -s, and by pytest on failure
 
     from bot.models import Ticket, TicketEvent
 
