@@ -27,6 +27,9 @@ FILLER = re.compile(r"你好|您好|请问|麻烦|帮帮忙|帮忙|帮我|我们
                     r"投诉|反映|反应|举报|求助|咨询|信访|上访|一下|下|的|了|啊|呀|吧|哦|嗯|喂|在吗|请|你们|能不能|可以|吗|"
                     r"政府|领导|同志")
 MIN_CONTENT_CHARS = 3
+# A message that reads like an answer (intent inform) and comes out of the blue is a complaint only when it is long
+# enough (我叫王小明，电话…，砂石厂天天放炮…); a bare 戛洒镇南恩村 is kept and the details asked for.
+MIN_INFORM_COMPLAINT_CHARS = 15
 # The actions after which a new message continues the same complaint (it was not yet confirmed).
 CONTINUES_AFTER = {"action_analyse_complaint", "action_offer_categories"}
 
@@ -75,7 +78,9 @@ class ActionAnalyseComplaint(Action):
         if continuing:
             text = f"{tracker.get_slot('complaint_text')}\n{text}"
         fresh = [] if continuing else [SlotSet(s, None) for s in COMPLAINT_SLOTS]
-        if not has_content(text):
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        answer_like = intent == "inform" and len(answers.clean(text)) < MIN_INFORM_COMPLAINT_CHARS
+        if not has_content(text) or (answer_like and not continuing):
             dispatcher.utter_message(response="utter_ask_details")
             return fresh + [SlotSet("complaint_text", text), SlotSet("message_ids", ids),
                             SlotSet("complaint_ready", False)]

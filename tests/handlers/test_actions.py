@@ -120,6 +120,20 @@ def test_an_opening_without_content_asks_for_the_details_and_is_not_classified(a
     assert slots_of(events)["complaint_ready"] is False and slots_of(events)["message_ids"] == [1]
 
 
+def test_a_bare_place_out_of_the_blue_is_kept_and_the_details_asked_for(analyse):
+    calls, _ = analyse
+    events, messages = run(ActionAnalyseComplaint(), tracker("戛洒镇南恩村", "inform", message_id=3))
+    assert calls == [] and responses(messages) == ["utter_ask_details"]
+    assert slots_of(events)["complaint_text"] == "戛洒镇南恩村"
+
+
+def test_a_long_answer_like_message_is_a_complaint(analyse):
+    calls, _ = analyse
+    text = "我叫王小明，电话13812345678，砂石厂天天放炮，房子都震裂了"
+    run(ActionAnalyseComplaint(), tracker(text, "inform", message_id=4))
+    assert calls == [(4, text)]
+
+
 def test_details_after_the_bot_asked_continue_the_same_complaint(analyse):
     calls, _ = analyse
     before = [{"event": "action", "name": "action_analyse_complaint"}, {"event": "action", "name": "action_listen"}]
