@@ -91,14 +91,22 @@ def train(data_dir: Path = DEFAULT_DATA, out: Path | None = None, C: float | Non
 
 
 def _stale(model_path: Path, data_dir: Path) -> bool:
+    """Missing, older than a training file, or unreadable by this version of the code."""
     if not model_path.is_file():
         return True
     newest = max((f.stat().st_mtime for f in data_dir.glob("*.y*ml")), default=0.0)
-    return newest > model_path.stat().st_mtime
+    if newest > model_path.stat().st_mtime:
+        return True
+    try:
+        CategoryModel.load(model_path)
+    except Exception:  # noqa: BLE001 — an old or damaged file is simply retrained
+        return True
+    return False
 
 
 def train_if_missing(path: Path | None = None, data_dir: Path = DEFAULT_DATA) -> Path:
-    """Train when the model file is missing or older than a training file (used by `make run`); return its path."""
+    """Train when the model file is missing, older than a training file or unreadable (used by `make run`);
+    return its path."""
     if path is None:
         from bot.settings import get_settings
 
