@@ -90,13 +90,15 @@ def file_ticket(sender_id: str, text: str, category: str, facts: dict | None = N
         return FiledTicket(t.number, a.route.department_name, t.answer_by, a.route.legal_redirect, tuple(t.flags))
 
 
-def file_without_dialogue(sender_id: str, message_id: int, text: str) -> FiledTicket:
-    """Rasa is unreachable: the complaint is filed as it stands, marked for review by an operator."""
-    a = analyse(text)
+def file_without_dialogue(sender_id: str, message_id: int, text: str, phone: str | None = None,
+                          citizen_name: str | None = None, category: str | None = None) -> FiledTicket:
+    """Filed as it stands, marked for review by an operator: Rasa is unreachable, or the citizen asked for a
+    person mid-dialogue (then what the dialogue collected comes along)."""
+    a = analyse(text, category=category)
     a = Analysis(a.category, a.confidence, a.top, True, a.facts, a.flags, a.route, a.category_name, a.place)
     with session_scope() as s:
         t = create_ticket(s, analysis=a, text=text, channel=channel_of(sender_id), sender_id=sender_id,
-                          actor=Actor("citizen", "citizen"))
+                          actor=CITIZEN, phone=phone, citizen_name=citizen_name)
         m = s.get(Message, message_id)
         if m is not None:
             m.ticket_id, m.handling = t.id, "filed_directly"

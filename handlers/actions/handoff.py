@@ -8,9 +8,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake
+from handlers.actions.answers import SENTINELS
 from handlers.actions.intake import COMPLAINT_SLOTS
 
 log = logging.getLogger(__name__)
+
+
+def _known(tracker: Tracker, slot: str) -> str | None:
+    """A slot the citizen really filled (not 匿名 / 未留 / 不详)."""
+    value = tracker.get_slot(slot)
+    return None if not value or value in SENTINELS else str(value)
 
 
 class ActionHandoff(Action):
@@ -31,7 +38,9 @@ class ActionHandoff(Action):
         try:
             # one stored message: its full text (Rasa saw at most its start); pieces: Rasa's view of each, joined
             full = intake.message_text(ids[0], text) if len(ids) == 1 else text
-            filed = intake.file_without_dialogue(tracker.sender_id, ids[0], full)
+            filed = intake.file_without_dialogue(tracker.sender_id, ids[0], full, phone=_known(tracker, "phone"),
+                                                 citizen_name=_known(tracker, "citizen_name"),
+                                                 category=tracker.get_slot("category"))
         except Exception:
             log.exception("filing the handed-off complaint failed")
             return []

@@ -314,8 +314,8 @@ def test_no_tickets_yet(status):
 def operator_queue(monkeypatch):
     calls: list[tuple] = []
 
-    def fake(sender_id, message_id, text):
-        calls.append((sender_id, message_id, text))
+    def fake(sender_id, message_id, text, phone=None, citizen_name=None, category=None):
+        calls.append((sender_id, message_id, text, phone, citizen_name, category))
         return FiledTicket("XP20261123-00003", "新平县信访局", date(2026, 12, 23))
 
     monkeypatch.setattr(intake_api, "file_without_dialogue", fake)
@@ -327,9 +327,17 @@ def test_handoff_files_the_pending_complaint_for_the_operators(operator_queue):
     t = tracker("转人工", "ask_human", slots={"complaint_text": "老板拖欠工资", "message_ids": [7],
                                              "complaint_ready": True})
     events, messages = run(ActionHandoff(), t)
-    assert operator_queue == [("tg:42", 7, "老板拖欠工资（全文）")]
+    assert operator_queue == [("tg:42", 7, "老板拖欠工资（全文）", None, None, None)]
     assert responses(messages) == ["utter_handoff", "utter_handoff_filed"]
     assert slots_of(events)["ticket_number"] == "XP20261123-00003"
+
+
+def test_handoff_keeps_what_the_form_already_collected(operator_queue):
+    t = tracker("转人工", "ask_human", slots={"complaint_text": "老板拖欠工资", "message_ids": [7],
+                                             "complaint_ready": True, "category": "labour",
+                                             "phone": "13812345678", "citizen_name": "匿名"})
+    run(ActionHandoff(), t)
+    assert operator_queue[0][3:] == ("13812345678", None, "labour")
 
 
 def test_handoff_without_a_complaint_only_tells_about_the_hotline(operator_queue):
