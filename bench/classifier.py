@@ -332,7 +332,7 @@ policies:
 """
 
 
-def bench_config(kind: str, epochs: int, max_features: int) -> tuple[str, str]:
+def bench_config(kind: str, epochs: int | None, max_features: int) -> tuple[str, str]:
     """(config YAML text, description) for `kind` "ours" (project pipeline, epochs overridden) or "tipdm"
     (project pipeline with char-level count featurizers removed, word features capped, epochs overridden)."""
     project = ROOT / "config.yml"
@@ -349,15 +349,15 @@ def bench_config(kind: str, epochs: int, max_features: int) -> tuple[str, str]:
                 continue
             comp["max_features"] = max_features
             changes.append(f"CountVectorsFeaturizer(word) max_features={max_features}")
-        if name == "DIETClassifier":
+        if name == "DIETClassifier" and epochs is not None and epochs != comp.get("epochs", 300):
             changes.append(f"DIETClassifier epochs {comp.get('epochs', 300)} -> {epochs}")
             comp["epochs"] = epochs
         pipeline.append(comp)
     cfg["pipeline"] = pipeline
     cfg.pop("policies", None)  # `rasa train nlu` ignores them
-    text = f"# bench copy of {source}: " + "; ".join(changes) + "\n" + yaml.safe_dump(
-        cfg, allow_unicode=True, sort_keys=False)
-    return text, f"{source} with " + "; ".join(changes)
+    said = "; ".join(changes) or "unchanged"
+    text = f"# bench copy of {source}: {said}\n" + yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False)
+    return text, f"{source}, {said}"
 
 
 _ANNOTATION_LIKE = re.compile(r"\[([^\]\n]*)\](?=[({])")
@@ -614,7 +614,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-rasa", action="store_true", help="only our classifier")
     ap.add_argument("--quick", action="store_true",
                     help="development run: TipDM subsampled to 1,500/300, DIET 3 epochs, 50 HTTP requests")
-    ap.add_argument("--rasa-epochs-ours", type=int, default=50)
+    ap.add_argument("--rasa-epochs-ours", type=int, default=None,
+                    help="DIET epochs on our data (default: as in config.yml, i.e. the model the bot runs)")
     ap.add_argument("--rasa-epochs-tipdm", type=int, default=20)
     ap.add_argument("--rasa-max-features", type=int, default=5000, help="word-count cap for DIET on TipDM")
     ap.add_argument("--http-n", type=int, default=300, help="messages sent to /model/parse (0 = all)")

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from bot.analysis import Analysis, analyse
 from bot.db import session_scope
 from bot.models import Attachment, Message
-from bot.tickets import STATUS_LABELS, Actor, channel_of, create_ticket, get_ticket, tickets_of_sender, TicketError
+from bot.tickets import (STATUS_LABELS, Actor, TicketError, add_citizen_details, channel_of, create_ticket, get_ticket,
+                         tickets_of_sender)
 
 CITIZEN = Actor("citizen", "citizen")
 
@@ -103,6 +104,20 @@ def file_without_dialogue(sender_id: str, message_id: int, text: str, phone: str
         if m is not None:
             m.ticket_id, m.handling = t.id, "filed_directly"
         return FiledTicket(t.number, a.route.department_name, t.answer_by, a.route.legal_redirect, tuple(t.flags))
+
+
+def add_details(sender_id: str, number: str, text: str | None = None, category: str | None = None,
+                citizen_name: str | None = None, phone: str | None = None, township: str | None = None,
+                village: str | None = None, when: str | None = None) -> FiledTicket:
+    """What the citizen told after their ticket was filed (an urgent complaint is filed at once) goes onto it."""
+    from bot.jurisdiction import load_jurisdiction
+
+    with session_scope() as s:
+        t = get_ticket(s, number)
+        add_citizen_details(s, t, sender_id, load_jurisdiction(), text=text, category=category,
+                            citizen_name=citizen_name, phone=phone, township=township, village=village,
+                            incident_time=when)
+        return FiledTicket(t.number, t.department.name, t.answer_by, t.legal_redirect, tuple(t.flags))
 
 
 def status_for(sender_id: str, number: str | None = None) -> list[StatusView]:

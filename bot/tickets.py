@@ -112,6 +112,41 @@ def get_ticket(s: Session, number: str) -> Ticket:
     return t
 
 
+DETAIL_LABELS = {"text": "诉求内容", "category": "类别", "citizen_name": "姓名", "phone": "联系电话",
+                 "township": "乡镇（街道）", "village": "村（社区）", "incident_time": "发生时间"}
+
+
+def add_citizen_details(s: Session, t: Ticket, sender_id: str, j: Jurisdiction, *, text: str | None = None,
+                        category: str | None = None, citizen_name: str | None = None, phone: str | None = None,
+                        township: str | None = None, village: str | None = None,
+                        incident_time: str | None = None) -> list[str]:
+    """The citizen completes a ticket that was filed before the dialogue ended (an urgent one is filed at once).
+    Given values replace the ticket's; a new category or place re-routes it while no department has accepted it.
+    Returns the Chinese labels of what changed (audited without the values: they may be personal data)."""
+    from bot.routing import route
+
+    if not sender_id or sender_id != t.sender_id:
+        raise TicketError("只能补充自己的工单")
+    if t.status == "resolved":
+        raise TicketError("已办结的工单不能再补充，请重新反映")
+    given = {"text": text, "category": category, "citizen_name": citizen_name, "phone": phone,
+             "township": township, "village": village, "incident_time": incident_time}
+    changed = [k for k, v in given.items() if v and v != getattr(t, k)]
+    for k in changed:
+        setattr(t, k, given[k])
+    if not changed:
+        return []
+    if t.status == "registered" and {"category", "township", "village"} & set(changed):
+        r = route(t.category, t.township, t.village, t.flags or [], j)
+        dept = s.get(Department, r.department_code)
+        if dept is not None and dept.code != t.department_code:
+            t.department_code, t.department = dept.code, dept
+            t.escalated, t.legal_redirect = r.escalated, r.legal_redirect
+    labels = "、".join(DETAIL_LABELS[k] for k in changed)
+    _event(s, t, Actor("citizen", "citizen"), "details_added", t.status, f"群众补充：{labels}")
+    return [DETAIL_LABELS[k] for k in changed]
+
+
 def _check_department(t: Ticket, actor: Actor) -> None:
     if actor.role == "department" and actor.department_code != t.department_code:
         raise TicketError("该工单不属于本部门")

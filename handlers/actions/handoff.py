@@ -32,6 +32,17 @@ class ActionHandoff(Action):
         text, ids = tracker.get_slot("complaint_text"), tracker.get_slot("message_ids") or []
         if not text or not tracker.get_slot("complaint_ready"):
             return []
+        number = tracker.get_slot("filed_ticket")
+        if number:  # an urgent complaint, filed at once: what the form got goes onto it, no second ticket
+            try:
+                intake.add_details(tracker.sender_id, number, phone=_known(tracker, "phone"),
+                                   citizen_name=_known(tracker, "citizen_name"),
+                                   township=_known(tracker, "township"), village=_known(tracker, "village"),
+                                   when=_known(tracker, "when"))
+            except Exception:
+                log.exception("adding the handed-off details to %s failed", number)
+            dispatcher.utter_message(response="utter_handoff_filed", number=number)
+            return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", number)]
         if not ids:
             log.warning("handoff of %s: the complaint has no stored message id, nothing filed", tracker.sender_id)
             return []

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # Slots of one complaint; a new complaint starts from these cleared (phone and name belong to the citizen and stay).
 COMPLAINT_SLOTS = ("category", "category_top", "facts", "flags", "township", "village", "when", "complaint_text",
-                   "message_ids", "complaint_ready", "phone_refused")
+                   "message_ids", "complaint_ready", "phone_refused", "filed_ticket")
 # An opening without content (我要投诉 / 有个事想反映一下): the bot asks for the details first.
 FILLER = re.compile(r"你好|您好|请问|麻烦|帮帮忙|帮忙|帮我|我们|我要|我想|想要|想|要|我|有|一个|个|一件|件|事情|事|问题|情况|"
                     r"投诉|反映|反应|举报|求助|咨询|信访|上访|一下|下|的|了|啊|呀|吧|哦|嗯|喂|在吗|请|你们|能不能|可以|吗|"
@@ -94,10 +94,13 @@ class ActionAnalyseComplaint(Action):
         from bot.jurisdiction import load_jurisdiction
 
         found = answers.slots_from_facts(analysis.facts, text, load_jurisdiction())
+        filed_now = []
         if "urgent" in analysis.flags and "urgent" not in (tracker.get_slot("flags") or []):
             dispatcher.utter_message(response="utter_urgent")
+            if not (continuing and tracker.get_slot("filed_ticket")):
+                filed_now = file_urgent_at_once(dispatcher, tracker, text, ids, analysis, found)
         dispatcher.utter_message(response="utter_confirm_category", category_name=category_name(analysis.category))
-        events = fresh + [
+        events = fresh + filed_now + [
             SlotSet("complaint_text", text), SlotSet("message_ids", ids), SlotSet("complaint_ready", True),
             SlotSet("category", analysis.category), SlotSet("category_top", [c for c, _ in analysis.top]),
             SlotSet("facts", analysis.facts), SlotSet("flags", list(analysis.flags)),
@@ -108,6 +111,25 @@ class ActionAnalyseComplaint(Action):
             if found.get(slot):
                 events.append(SlotSet(slot, found[slot]))
         return events
+
+
+def file_urgent_at_once(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, ids: list[int],
+                        analysis, found: dict) -> list[EventType]:  # noqa: ANN001
+    """Danger to life or a threat of extreme action must reach a person at once, not when the form is done: the
+    ticket is filed now with what we know (escalated by routing) and the form's answers are added to it later."""
+    slot = tracker.get_slot
+    try:
+        filed = intake.file_ticket(
+            tracker.sender_id, text, analysis.category, analysis.facts,
+            citizen_name=answers.or_none(slot("citizen_name") or found.get("citizen_name")),
+            phone=answers.or_none(slot("phone") or found.get("phone")),
+            message_id=ids[0] if len(ids) == 1 else None, township=answers.or_none(found.get("township")),
+            village=answers.or_none(found.get("village")), when=answers.or_none(found.get("when")))
+    except Exception:
+        log.exception("filing the urgent complaint failed")
+        return []  # the form goes on; the ticket is filed at its end (or when the citizen leaves)
+    dispatcher.utter_message(response="utter_urgent_filed", number=filed.number, department=filed.department_name)
+    return [SlotSet("filed_ticket", filed.number), SlotSet("ticket_number", filed.number)]
 
 
 def category_buttons(current: str | None, top: list[str]) -> list[dict]:
@@ -172,6 +194,8 @@ def file_collected(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
         return []
     ids = tracker.get_slot("message_ids") or []
     slot = tracker.get_slot
+    if slot("filed_ticket"):
+        return add_to_filed(dispatcher, tracker)
     try:
         filed = intake.file_ticket(
             tracker.sender_id, text, category, slot("facts") or {},
@@ -188,6 +212,26 @@ def file_collected(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
     return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", filed.number)]
 
 
+def add_to_filed(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The form's answers go onto the ticket filed at once (urgent); the citizen hears where it stands."""
+    slot, number = tracker.get_slot, tracker.get_slot("filed_ticket")
+    ids = slot("message_ids") or []
+    text = slot("complaint_text")
+    try:
+        filed = intake.add_details(
+            tracker.sender_id, number, text=intake.message_text(ids[0], text) if len(ids) == 1 else text,
+            category=slot("category"), citizen_name=answers.or_none(slot("citizen_name")),
+            phone=answers.or_none(slot("phone")), township=answers.or_none(slot("township")),
+            village=answers.or_none(slot("village")), when=answers.or_none(slot("when")))
+    except Exception:
+        log.exception("adding details to %s failed", number)
+        dispatcher.utter_message(response="utter_system_error")
+        return []
+    dispatcher.utter_message(response="utter_details_added", number=filed.number, department=filed.department_name,
+                             due=format_date(filed.answer_due))
+    return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", filed.number)]
+
+
 class ActionFileTicket(Action):
     """Files the ticket once petition_form has every fact it needs."""
 
@@ -199,14 +243,16 @@ class ActionFileTicket(Action):
 
 
 class ActionStopForm(Action):
-    """The citizen leaves before the form is complete. An urgent complaint is filed anyway with what we have
-    (danger to life is never dropped); any other is kept unfiled until the citizen comes back."""
+    """The citizen leaves before the form is complete. An urgent complaint was filed at once; what the form got
+    goes onto it (danger to life is never dropped); any other is kept unfiled until the citizen comes back."""
 
     def name(self) -> str:
         return "action_stop_form"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        if "urgent" in (tracker.get_slot("flags") or []):
+        if tracker.get_slot("filed_ticket"):  # urgent, filed at once: what the form got so far goes onto it
+            return file_collected(dispatcher, tracker)
+        if "urgent" in (tracker.get_slot("flags") or []):  # filing at once failed: file now
             dispatcher.utter_message(response="utter_urgent_filed_anyway")
             return file_collected(dispatcher, tracker)
         dispatcher.utter_message(response="utter_goodbye_unfinished")

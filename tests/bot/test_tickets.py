@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Attachment, Notification, TicketEvent
-from bot.tickets import (Actor, TicketError, accept, create_ticket, escalate_overdue_tickets, extend, reroute,
-                         resolve, return_ticket)
+from bot.tickets import (Actor, TicketError, accept, add_citizen_details, create_ticket, escalate_overdue_tickets,
+                         extend, reroute, resolve, return_ticket)
 
 CITIZEN = Actor("citizen", "citizen")
 HRSS = Actor("clerk", "department", "county.hrss")
@@ -114,3 +114,36 @@ def test_overdue_township_ticket_is_escalated_to_county(session, make_analysis, 
     assert moved == [t] and t.department_code == "county.natural_resources" and "overdue" in t.flags
     assert events(session, t)[-1] == "escalated"
     assert escalate_overdue_tickets(session, jurisdiction, date(2027, 3, 2)) == []
+
+
+def test_citizen_completes_an_urgent_ticket_filed_at_once(session, make_analysis, jurisdiction):
+    t = file(session, make_analysis, category="family", flags=["urgent"])
+    changed = add_citizen_details(session, t, "tg:42", jurisdiction, phone="13812345678", township="漠沙镇",
+                                  village="", incident_time="昨天晚上")
+    assert changed == ["联系电话", "乡镇（街道）", "发生时间"]
+    assert (t.phone, t.township, t.village, t.incident_time) == ("13812345678", "漠沙镇", None, "昨天晚上")
+    assert t.department_code == "county.women"  # urgent stays at county level
+    assert events(session, t)[-1] == "details_added"
+    note = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id)).all()[-1].note
+    assert "联系电话" in note and "138" not in note  # the audit names what changed, not the number
+
+
+def test_a_new_category_from_the_citizen_reroutes_a_ticket_no_one_has_accepted(session, make_analysis,
+                                                                               jurisdiction):
+    t = file(session, make_analysis, category="labour", flags=["urgent"])
+    add_citizen_details(session, t, "tg:42", jurisdiction, category="family")
+    assert (t.category, t.department_code) == ("family", "county.women")
+    accept(session, t, Actor("clerk", "department", "county.women"))
+    add_citizen_details(session, t, "tg:42", jurisdiction, category="labour")
+    assert (t.category, t.department_code) == ("labour", "county.women")  # accepted: the department keeps it
+
+
+def test_only_the_ticket_owner_may_add_details_and_not_after_resolution(session, make_analysis, jurisdiction):
+    t = file(session, make_analysis)
+    with pytest.raises(TicketError, match="自己的工单"):
+        add_citizen_details(session, t, "tg:99", jurisdiction, phone="13812345678")
+    assert add_citizen_details(session, t, "tg:42", jurisdiction, phone=None, township="") == []
+    resolve(session, t, HRSS, "已处理")
+    with pytest.raises(TicketError, match="已办结"):
+        add_citizen_details(session, t, "tg:42", jurisdiction, phone="13812345678")
+    assert t.phone is None

@@ -104,12 +104,30 @@ def test_the_citizens_own_name_and_phone_in_the_complaint_are_not_asked_again(an
     assert slots_of(events)["citizen_name"] == "王小明"
 
 
-def test_urgent_complaint_gets_the_emergency_numbers_before_anything_else(analyse):
+def test_urgent_complaint_gets_the_emergency_numbers_and_is_filed_at_once(analyse, filed):
     _, result = analyse
+    calls, _ = filed
+    result["analysis"] = FakeAnalysis(flags=["urgent"], found=facts(places=[MOSHA]))
+    events, messages = run(ActionAnalyseComplaint(), tracker("漠沙镇，工资要不到，我不想活了", "report_problem",
+                                                              message_id=5))
+    assert responses(messages) == ["utter_urgent", "utter_urgent_filed", "utter_confirm_category"]
+    assert len(calls) == 1 and calls[0]["message_id"] == 5 and calls[0]["township"] == "漠沙镇"
+    assert calls[0]["village"] is None  # 不详 is not a village
+    slots = slots_of(events)
+    assert "urgent" in slots["flags"] and slots["filed_ticket"] == "XP20261123-00001"
+
+
+def test_an_urgent_complaint_is_not_filed_twice_when_written_in_pieces(analyse, filed):
+    _, result = analyse
+    calls, _ = filed
     result["analysis"] = FakeAnalysis(flags=["urgent"])
-    events, messages = run(ActionAnalyseComplaint(), tracker("工资要不到，我不想活了", "report_problem"))
-    assert responses(messages) == ["utter_urgent", "utter_confirm_category"]
-    assert "urgent" in slots_of(events)["flags"]
+    before = [{"event": "action", "name": "action_analyse_complaint"}, {"event": "action", "name": "action_listen"}]
+    t = tracker("他还说要杀了我", "inform", message_id=6, events=before,
+                slots={"complaint_text": "我老公天天打我", "message_ids": [5], "complaint_ready": True,
+                       "filed_ticket": "XP20261123-00001"})
+    events, messages = run(ActionAnalyseComplaint(), t)
+    assert calls == [] and "utter_urgent_filed" not in responses(messages)
+    assert "filed_ticket" not in slots_of(events)  # kept
 
 
 def test_an_opening_without_content_asks_for_the_details_and_is_not_classified(analyse):
@@ -256,6 +274,37 @@ def test_an_urgent_complaint_is_filed_even_when_the_citizen_leaves_the_form(file
     assert responses(messages) == ["utter_urgent_filed_anyway", "utter_filed"]
 
 
+@pytest.fixture
+def added(monkeypatch):
+    calls: list[dict] = []
+
+    def fake(sender_id, number, **kwargs):
+        calls.append({"sender_id": sender_id, "number": number, **kwargs})
+        return FiledTicket(number, "新平县妇女联合会", date(2026, 12, 23))
+
+    monkeypatch.setattr(intake_api, "add_details", fake)
+    monkeypatch.setattr(intake_api, "message_text", lambda message_id, fallback="": fallback)
+    return calls
+
+
+def test_the_form_completes_the_urgent_ticket_instead_of_filing_another(filed, added):
+    calls, _ = filed
+    slots = {**COLLECTED, "flags": ["urgent"], "filed_ticket": "XP20261123-00009"}
+    events, messages = run(ActionFileTicket(), tracker("匿名", slots=slots))
+    assert calls == [] and len(added) == 1
+    assert added[0]["number"] == "XP20261123-00009" and added[0]["phone"] == "13812345678"
+    assert added[0]["village"] is None and added[0]["citizen_name"] is None
+    assert responses(messages) == ["utter_details_added"] and messages[0]["due"] == "2026年12月23日"
+    assert slots_of(events)["filed_ticket"] is None and slots_of(events)["ticket_number"] == "XP20261123-00009"
+
+
+def test_leaving_after_an_urgent_ticket_was_filed_keeps_what_the_form_got(filed, added):
+    calls, _ = filed
+    slots = {**COLLECTED, "flags": ["urgent"], "filed_ticket": "XP20261123-00009", "phone": None}
+    _, messages = run(ActionStopForm(), tracker("算了不说了", "goodbye", slots=slots))
+    assert calls == [] and len(added) == 1 and responses(messages) == ["utter_details_added"]
+
+
 def test_leaving_the_form_files_nothing_otherwise(filed):
     calls, _ = filed
     events, messages = run(ActionStopForm(), tracker("算了不说了", "goodbye", slots=COLLECTED))
@@ -338,6 +387,16 @@ def test_handoff_keeps_what_the_form_already_collected(operator_queue):
                                              "phone": "13812345678", "citizen_name": "匿名"})
     run(ActionHandoff(), t)
     assert operator_queue[0][3:] == ("13812345678", None, "labour")
+
+
+def test_handoff_of_an_urgent_complaint_already_filed_files_no_second_ticket(operator_queue, added):
+    t = tracker("转人工", "ask_human", slots={"complaint_text": "他说要杀了我", "message_ids": [7],
+                                             "complaint_ready": True, "filed_ticket": "XP20261123-00009",
+                                             "phone": "13812345678", "township": "漠沙镇", "village": "不详"})
+    events, messages = run(ActionHandoff(), t)
+    assert operator_queue == [] and responses(messages) == ["utter_handoff", "utter_handoff_filed"]
+    assert added[0]["phone"] == "13812345678" and added[0]["township"] == "漠沙镇" and added[0]["village"] is None
+    assert messages[1]["number"] == "XP20261123-00009" and slots_of(events)["filed_ticket"] is None
 
 
 def test_handoff_without_a_complaint_only_tells_about_the_hotline(operator_queue):
