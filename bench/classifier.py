@@ -525,7 +525,8 @@ def run_rasa(ds: Dataset, config_text: str, config_desc: str, http_n: int, keep:
     http_texts = _sample(ds.test_texts, http_n)
     http = _http_parse_latency(venv, model, workdir, http_texts)
     http_pred = [back.get(t, t) for t in http["top"]]
-    agree = np.mean([a == b for a, b in zip(http_pred, y_pred)])
+    in_process = dict(zip(ds.test_texts, y_pred))  # the HTTP texts are a sample: compare text by text
+    agree = np.mean([pred == in_process[t] for t, pred in zip(http_texts, http_pred)])
     out.update({
         "train_seconds": round(train_s, 1),
         "config": config_desc,
