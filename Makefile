@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test unit e2e bench train rasa-venv rasa-model validate clean
+.PHONY: run test unit e2e bench train rasa-venv rasa-model validate lint clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 needed, found %s" % sys.version'
@@ -39,13 +39,17 @@ validate: rasa-venv
 		|| { tail -40 var-validate.log; rm -f var-validate.log; exit 1; }
 	@rm -f var-validate.log; echo "rasa data validate: ok"
 
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
 unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests --ignore=tests/e2e
 
 e2e: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed
 	$(PY) -m pytest -q tests/e2e
 
-test: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed validate
+test: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed lint validate
 	$(PY) -m pytest -q tests
 
 bench: $(VENV)/.installed rasa-venv

@@ -18,12 +18,18 @@ in the Rasa venv, via a small subprocess script). Rasa is trained with `rasa tra
 config.yml whose DIET epochs (and, for the TipDM data, features) are overridden; the exact config is printed.
 Results also go to bench/results/classifier-<time>.{json,txt}.
 """
+
 from __future__ import annotations
 
 import os
 
-for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-             "VECLIB_MAXIMUM_THREADS"):
+for _var in (
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+):
     os.environ[_var] = "1"  # before numpy / scipy load: our side runs single-threaded
 
 import argparse  # noqa: E402
@@ -52,11 +58,23 @@ SPLITS = ROOT / "bench" / "splits"
 RESULTS = ROOT / "bench" / "results"
 SEED = 42
 # Rasa intent names for the TipDM labels (ASCII, so nothing depends on Rasa's handling of Chinese intent names)
-TIPDM_INTENTS = {"城乡建设": "urban_rural", "劳动和社会保障": "labour_social", "教育文体": "education_culture",
-                 "商贸旅游": "commerce_tourism", "环境保护": "environment", "卫生计生": "health",
-                 "交通运输": "transport"}
-DEFAULT_TIPDM_HPARAMS = {"C": 0.5, "class_weight": "balanced", "nb_alpha": None, "word_ngrams": [1, 2],
-                         "char_ngrams": [1, 3], "min_df": 2}
+TIPDM_INTENTS = {
+    "城乡建设": "urban_rural",
+    "劳动和社会保障": "labour_social",
+    "教育文体": "education_culture",
+    "商贸旅游": "commerce_tourism",
+    "环境保护": "environment",
+    "卫生计生": "health",
+    "交通运输": "transport",
+}
+DEFAULT_TIPDM_HPARAMS = {
+    "C": 0.5,
+    "class_weight": "balanced",
+    "nb_alpha": None,
+    "word_ngrams": [1, 2],
+    "char_ngrams": [1, 3],
+    "min_df": 2,
+}
 TUNE_GRID = {"C": [0.3, 0.5, 1.0, 2.0], "class_weight": [None, "balanced"], "nb_alpha": [None, 0.1]}
 
 
@@ -86,9 +104,15 @@ def load_ours() -> Dataset:
             test_labels.append(intent)
     if not test_texts:
         raise FileNotFoundError("tests/data/complaints_heldout has no examples")
-    return Dataset("ours", train_texts, train_labels, test_texts, test_labels,
-                   note=f"train nlu_data/complaints ({len(set(train_labels))} categories), "
-                        f"test tests/data/complaints_heldout ({len(set(test_labels))} categories)")
+    return Dataset(
+        "ours",
+        train_texts,
+        train_labels,
+        test_texts,
+        test_labels,
+        note=f"train nlu_data/complaints ({len(set(train_labels))} categories), "
+        f"test tests/data/complaints_heldout ({len(set(test_labels))} categories)",
+    )
 
 
 def _tipdm_rows() -> list[dict]:
@@ -109,21 +133,34 @@ def make_splits(force: bool = False) -> None:
     labels = np.array([r["label"] for r in rows])
     groups = np.array([r["dup_group"] for r in rows])
     SPLITS.mkdir(parents=True, exist_ok=True)
-    common = {"dataset": "tipdm2020c/fj2_full_segmented.csv", "sha256": _sha256(TIPDM_CSV), "seed": SEED,
-              "test_size": 0.2}
+    common = {
+        "dataset": "tipdm2020c/fj2_full_segmented.csv",
+        "sha256": _sha256(TIPDM_CSV),
+        "seed": SEED,
+        "test_size": 0.2,
+    }
     _, test_idx = train_test_split(np.arange(len(rows)), test_size=0.2, stratify=labels, random_state=SEED)
-    (_, gtest_idx), = GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=SEED).split(ids, labels, groups)
+    ((_, gtest_idx),) = GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=SEED).split(ids, labels, groups)
     for name, idx, method in [
         ("tipdm_random", test_idx, "sklearn train_test_split(test_size=0.2, stratify=label, random_state=42)"),
-        ("tipdm_group", gtest_idx, "sklearn GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=42), "
-                                   "groups=dup_group"),
+        (
+            "tipdm_group",
+            gtest_idx,
+            "sklearn GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=42), groups=dup_group",
+        ),
     ]:
         path = SPLITS / f"{name}.json"
         if path.exists() and not force:
             continue
         test_ids = sorted(ids[idx].tolist(), key=int)
-        path.write_text(json.dumps({**common, "method": method, "n_rows": len(rows), "n_test": len(test_ids),
-                                    "test_ids": test_ids}, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(
+            json.dumps(
+                {**common, "method": method, "n_rows": len(rows), "n_test": len(test_ids), "test_ids": test_ids},
+                ensure_ascii=False,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         print(f"wrote {path.relative_to(ROOT)}: {len(test_ids)} test ids")
 
 
@@ -142,9 +179,18 @@ def load_tipdm(name: str) -> Dataset:
     hp = dict(DEFAULT_TIPDM_HPARAMS)
     if hparams_file.exists():
         hp.update(json.loads(hparams_file.read_text(encoding="utf-8")).get(name, {}).get("chosen", {}))
-    return Dataset(name, [r["text"] for r in train], [r["label"] for r in train], [r["text"] for r in test],
-                   [r["label"] for r in test], pretokenised=True, train_groups=[r["dup_group"] for r in train],
-                   hparams=hp, rasa_intents=TIPDM_INTENTS, note=split["method"])
+    return Dataset(
+        name,
+        [r["text"] for r in train],
+        [r["label"] for r in train],
+        [r["text"] for r in test],
+        [r["label"] for r in test],
+        pretokenised=True,
+        train_groups=[r["dup_group"] for r in train],
+        hparams=hp,
+        rasa_intents=TIPDM_INTENTS,
+        note=split["method"],
+    )
 
 
 def subsample(ds: Dataset, n_train: int, n_test: int) -> Dataset:
@@ -169,14 +215,18 @@ def metrics(y_true: list[str], y_pred: list[str]) -> dict:
     f1 = f1_score(y_true, y_pred, labels=labels, average=None, zero_division=0)
     present = sorted(set(y_true))
     cm = confusion_matrix(y_true, y_pred, labels=labels)
-    pairs = [(int(cm[i, j]), labels[i], labels[j]) for i in range(len(labels)) for j in range(len(labels))
-             if i != j and cm[i, j]]
+    pairs = [
+        (int(cm[i, j]), labels[i], labels[j])
+        for i in range(len(labels))
+        for j in range(len(labels))
+        if i != j and cm[i, j]
+    ]
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     return {
         "n": len(y_true),
         "accuracy": round(float(accuracy_score(y_true, y_pred)), 4),
         "macro_f1": round(float(f1_score(y_true, y_pred, labels=present, average="macro", zero_division=0)), 4),
-        "per_category_f1": {lab: round(float(v), 4) for lab, v in zip(labels, f1) if lab in present},
+        "per_category_f1": {lab: round(float(v), 4) for lab, v in zip(labels, f1, strict=True) if lab in present},
         "top_confusions": [{"true": t, "predicted": p, "count": c} for c, t, p in pairs[:6]],
     }
 
@@ -191,8 +241,12 @@ def _sample(texts: list[str], n: int) -> list[str]:
 
 def latency(seconds: list[float]) -> dict:
     a = np.asarray(seconds) * 1000.0
-    return {"n": len(a), "p50_ms": round(float(np.percentile(a, 50)), 3),
-            "p95_ms": round(float(np.percentile(a, 95)), 3), "mean_ms": round(float(a.mean()), 3)}
+    return {
+        "n": len(a),
+        "p50_ms": round(float(np.percentile(a, 50)), 3),
+        "p95_ms": round(float(np.percentile(a, 95)), 3),
+        "mean_ms": round(float(a.mean()), 3),
+    }
 
 
 @contextmanager
@@ -217,31 +271,34 @@ def model_for(ds: Dataset):
     hp = ds.hparams
     kwargs = {"pretokenised": ds.pretokenised, "cv": 5}
     if hp:
-        kwargs.update(C=hp["C"], class_weight=hp.get("class_weight"), nb_alpha=hp.get("nb_alpha"),
-                      word_ngrams=tuple(hp["word_ngrams"]),
-                      char_ngrams=tuple(hp["char_ngrams"]) if hp.get("char_ngrams") else None,
-                      min_df=hp.get("min_df", 1))
+        kwargs.update(
+            C=hp["C"],
+            class_weight=hp.get("class_weight"),
+            nb_alpha=hp.get("nb_alpha"),
+            word_ngrams=tuple(hp["word_ngrams"]),
+            char_ngrams=tuple(hp["char_ngrams"]) if hp.get("char_ngrams") else None,
+            min_df=hp.get("min_df", 1),
+        )
     return CategoryModel(**kwargs)
 
 
 def run_ours(ds: Dataset, latency_n: int) -> dict:
+    from threadpoolctl import threadpool_limits
+
     from classifier.model import expected_calibration_error
     from classifier.train import C_GRID
-
-    from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
         model = model_for(ds)
         t0 = time.perf_counter()
-        model.fit(ds.train_texts, ds.train_labels, groups=ds.train_groups,
-                  C_grid=None if ds.hparams else C_GRID)
+        model.fit(ds.train_texts, ds.train_labels, groups=ds.train_groups, C_grid=None if ds.hparams else C_GRID)
         train_s = time.perf_counter() - t0
         preds = model.predict_many(ds.test_texts)
         y_pred = [p.category for p in preds]
         conf = np.array([p.confidence for p in preds])
-        correct = np.array([a == b for a, b in zip(y_pred, ds.test_labels)])
+        correct = np.array([a == b for a, b in zip(y_pred, ds.test_labels, strict=True)])
         review = np.array([p.needs_review for p in preds])
-        top3 = np.mean([t in [c for c, _ in p.top] for t, p in zip(ds.test_labels, preds)])
+        top3 = np.mean([t in [c for c, _ in p.top] for t, p in zip(ds.test_labels, preds, strict=True)])
         # latency: one message at a time, as the chat and the CLI call it, pinned to one core
         texts = _sample(ds.test_texts, latency_n)
         for t in texts[:20]:
@@ -254,22 +311,29 @@ def run_ours(ds: Dataset, latency_n: int) -> dict:
                 wall.append(time.perf_counter() - w0)
                 cpu.append(time.thread_time() - c0)
     out = metrics(ds.test_labels, y_pred)
-    out.update({
-        "train_seconds": round(train_s, 2),
-        "top3_accuracy": round(float(top3), 4),
-        "test_ece": round(expected_calibration_error(conf, correct), 4),
-        "threshold": round(model.threshold, 4),
-        "test_share_needs_review": round(float(review.mean()), 4),
-        "test_accuracy_not_flagged": round(float(correct[~review].mean()) if (~review).any() else 0.0, 4),
-        "test_accuracy_flagged": round(float(correct[review].mean()) if review.any() else 0.0, 4),
-        "latency_wall": latency(wall),
-        "latency_cpu": latency(cpu),
-        "model": {k: v for k, v in model.report.items() if k != "class_counts"},
-        "hyper_parameters": {"C": model.C, "class_weight": model.class_weight, "nb_alpha": model.nb_alpha,
-                             "word_ngrams": model.word_ngrams,
-                             "char_ngrams": model.char_ngrams, "min_df": model.min_df,
-                             "pretokenised": model.pretokenised},
-    })
+    out.update(
+        {
+            "train_seconds": round(train_s, 2),
+            "top3_accuracy": round(float(top3), 4),
+            "test_ece": round(expected_calibration_error(conf, correct), 4),
+            "threshold": round(model.threshold, 4),
+            "test_share_needs_review": round(float(review.mean()), 4),
+            "test_accuracy_not_flagged": round(float(correct[~review].mean()) if (~review).any() else 0.0, 4),
+            "test_accuracy_flagged": round(float(correct[review].mean()) if review.any() else 0.0, 4),
+            "latency_wall": latency(wall),
+            "latency_cpu": latency(cpu),
+            "model": {k: v for k, v in model.report.items() if k != "class_counts"},
+            "hyper_parameters": {
+                "C": model.C,
+                "class_weight": model.class_weight,
+                "nb_alpha": model.nb_alpha,
+                "word_ngrams": model.word_ngrams,
+                "char_ngrams": model.char_ngrams,
+                "min_df": model.min_df,
+                "pretokenised": model.pretokenised,
+            },
+        }
+    )
     return out
 
 
@@ -287,27 +351,38 @@ def tune(names: list[str]) -> None:
         base = {k: v for k, v in DEFAULT_TIPDM_HPARAMS.items() if k not in ("C", "class_weight", "nb_alpha")}
         for nb in TUNE_GRID["nb_alpha"]:
             for cw in TUNE_GRID["class_weight"]:
-                m = CategoryModel(pretokenised=True, cv=5, class_weight=cw, nb_alpha=nb,
-                                  word_ngrams=tuple(base["word_ngrams"]), char_ngrams=tuple(base["char_ngrams"]),
-                                  min_df=base["min_df"])
+                m = CategoryModel(
+                    pretokenised=True,
+                    cv=5,
+                    class_weight=cw,
+                    nb_alpha=nb,
+                    word_ngrams=tuple(base["word_ngrams"]),
+                    char_ngrams=tuple(base["char_ngrams"]),
+                    min_df=base["min_df"],
+                )
                 m.fit(ds.train_texts, ds.train_labels, groups=groups, C_grid=TUNE_GRID["C"])
                 for c, f1 in m.report["C_grid_cv_macro_f1"].items():
                     scores[json.dumps({"C": float(c), "class_weight": cw, "nb_alpha": nb})] = f1
-                    print(f"{name}: C={c} class_weight={cw} nb_alpha={nb}: CV macro-F1 {f1} "
-                          f"({time.perf_counter() - t0:.0f} s)", flush=True)
+                    print(
+                        f"{name}: C={c} class_weight={cw} nb_alpha={nb}: CV macro-F1 {f1} "
+                        f"({time.perf_counter() - t0:.0f} s)",
+                        flush=True,
+                    )
         best = max(scores, key=lambda k: (scores[k], -json.loads(k)["C"]))
         chosen = {**DEFAULT_TIPDM_HPARAMS, **json.loads(best)}
-        saved[name] = {"chosen": chosen, "cv_macro_f1": scores, "cv": "5-fold on the training part" + (
-            ", GroupKFold by dup_group" if groups else ", stratified"), "date": datetime.now().isoformat(
-            timespec="seconds")}
+        saved[name] = {
+            "chosen": chosen,
+            "cv_macro_f1": scores,
+            "cv": "5-fold on the training part" + (", GroupKFold by dup_group" if groups else ", stratified"),
+            "date": datetime.now().isoformat(timespec="seconds"),
+        }
         path.write_text(json.dumps(saved, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"{name}: chosen {chosen} -> {path.relative_to(ROOT)}")
 
 
 # ---------------------------------------------------------------------------------------------------- Rasa
 def rasa_venv() -> Path:
-    out = subprocess.run(["bash", str(ROOT / "scripts" / "rasa-venv.sh")], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(["bash", str(ROOT / "scripts" / "rasa-venv.sh")], capture_output=True, text=True, check=True)
     return Path(out.stdout.strip().splitlines()[-1])
 
 
@@ -365,7 +440,7 @@ _ANNOTATION_LIKE = re.compile(r"\[([^\]\n]*)\](?=[({])")
 
 def write_rasa_nlu(path: Path, texts: list[str], labels: list[str], intents: dict[str, str] | None) -> None:
     by_intent: dict[str, list[str]] = {}
-    for text, label in zip(texts, labels):
+    for text, label in zip(texts, labels, strict=True):
         clean = " ".join(text.split())
         clean = _ANNOTATION_LIKE.sub(r"［\1］", clean)  # "[x](y)" would be read as an entity annotation
         if clean:
@@ -378,7 +453,7 @@ def write_rasa_nlu(path: Path, texts: list[str], labels: list[str], intents: dic
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-PARSE_SCRIPT = r'''
+PARSE_SCRIPT = r"""
 import asyncio, json, os, sys, time
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 import logging
@@ -406,14 +481,15 @@ async def main(model, texts_file, out_file):
     json.dump({"load_seconds": load_s, "results": out}, open(out_file, "w", encoding="utf-8"))
 
 asyncio.run(main(*sys.argv[1:4]))
-'''
+"""
 
 
 def _rasa_env() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}  # Rasa uses its defaults
     # RASA_MAX_CACHE_SIZE=0: no training cache (writing it costs minutes on the TipDM data; the model is the same)
-    env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONWARNINGS="ignore",
-               RASA_MAX_CACHE_SIZE="0")
+    env.update(
+        RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONWARNINGS="ignore", RASA_MAX_CACHE_SIZE="0"
+    )
     return env
 
 
@@ -442,9 +518,14 @@ def _http_parse_latency(venv: Path, model: Path, workdir: Path, texts: list[str]
 
     port = _free_port()
     log = (workdir / "rasa-run.log").open("w")
-    proc = subprocess.Popen([str(venv / "bin" / "rasa"), "run", "--enable-api", "-m", str(model), "--port",
-                             str(port), "-i", "127.0.0.1"], cwd=workdir, env=_rasa_env(), stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(venv / "bin" / "rasa"), "run", "--enable-api", "-m", str(model), "--port", str(port), "-i", "127.0.0.1"],
+        cwd=workdir,
+        env=_rasa_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         t0 = time.perf_counter()
         while True:
@@ -503,9 +584,28 @@ def run_rasa(ds: Dataset, config_text: str, config_desc: str, http_n: int, keep:
     (workdir / "config.yml").write_text(config_text, encoding="utf-8")
     _wait_for_other_rasa_trainings()
     t0 = time.perf_counter()
-    train = subprocess.run(["nice", "-n", "5", str(venv / "bin" / "rasa"), "train", "nlu", "--config",
-                            "config.yml", "--nlu", "nlu.yml", "--out", "models", "--fixed-model-name", "nlu"],
-                           cwd=workdir, env=_rasa_env(), capture_output=True, text=True)
+    train = subprocess.run(
+        [
+            "nice",
+            "-n",
+            "5",
+            str(venv / "bin" / "rasa"),
+            "train",
+            "nlu",
+            "--config",
+            "config.yml",
+            "--nlu",
+            "nlu.yml",
+            "--out",
+            "models",
+            "--fixed-model-name",
+            "nlu",
+        ],
+        cwd=workdir,
+        env=_rasa_env(),
+        capture_output=True,
+        text=True,
+    )
     train_s = time.perf_counter() - t0
     if train.returncode != 0:
         raise RuntimeError(f"rasa train nlu failed ({train.returncode}):\n{train.stderr[-3000:]}")
@@ -513,8 +613,13 @@ def run_rasa(ds: Dataset, config_text: str, config_desc: str, http_n: int, keep:
     (workdir / "texts.json").write_text(json.dumps(ds.test_texts, ensure_ascii=False), encoding="utf-8")
     (workdir / "parse.py").write_text(PARSE_SCRIPT, encoding="utf-8")
     t1 = time.perf_counter()
-    proc = subprocess.run([str(venv / "bin" / "python"), "parse.py", str(model), "texts.json", "parsed.json"],
-                          cwd=workdir, env=_rasa_env(), capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), "parse.py", str(model), "texts.json", "parsed.json"],
+        cwd=workdir,
+        env=_rasa_env(),
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"in-process parse failed:\n{proc.stderr[-3000:]}")
     parsed = json.loads((workdir / "parsed.json").read_text(encoding="utf-8"))
@@ -525,22 +630,24 @@ def run_rasa(ds: Dataset, config_text: str, config_desc: str, http_n: int, keep:
     http_texts = _sample(ds.test_texts, http_n)
     http = _http_parse_latency(venv, model, workdir, http_texts)
     http_pred = [back.get(t, t) for t in http["top"]]
-    in_process = dict(zip(ds.test_texts, y_pred))  # the HTTP texts are a sample: compare text by text
-    agree = np.mean([pred == in_process[t] for t, pred in zip(http_texts, http_pred)])
-    out.update({
-        "train_seconds": round(train_s, 1),
-        "config": config_desc,
-        "config_yaml": config_text,
-        "fallback_rate": round(float(np.mean([r["intent"] == "nlu_fallback" for r in results])), 4),
-        "latency_in_process_wall": latency([r["wall"] for r in results]),
-        "latency_in_process_cpu": latency([r["cpu"] for r in results]),
-        "model_load_seconds": round(parsed["load_seconds"], 1),
-        "in_process_eval_seconds": round(in_process_s, 1),
-        "latency_http": http["latency_wall"],
-        "http_server_startup_seconds": http["startup_seconds"],
-        "http_agrees_with_in_process": round(float(agree), 4),
-        "model_size_mb": round(model.stat().st_size / 1e6, 1),
-    })
+    in_process = dict(zip(ds.test_texts, y_pred, strict=True))  # the HTTP texts are a sample: compare text by text
+    agree = np.mean([pred == in_process[t] for t, pred in zip(http_texts, http_pred, strict=True)])
+    out.update(
+        {
+            "train_seconds": round(train_s, 1),
+            "config": config_desc,
+            "config_yaml": config_text,
+            "fallback_rate": round(float(np.mean([r["intent"] == "nlu_fallback" for r in results])), 4),
+            "latency_in_process_wall": latency([r["wall"] for r in results]),
+            "latency_in_process_cpu": latency([r["cpu"] for r in results]),
+            "model_load_seconds": round(parsed["load_seconds"], 1),
+            "in_process_eval_seconds": round(in_process_s, 1),
+            "latency_http": http["latency_wall"],
+            "http_server_startup_seconds": http["startup_seconds"],
+            "http_agrees_with_in_process": round(float(agree), 4),
+            "model_size_mb": round(model.stat().st_size / 1e6, 1),
+        }
+    )
     if not keep:
         import shutil
 
@@ -580,32 +687,43 @@ def report_lines(name: str, ds: Dataset, ours: dict, rasa: dict | None) -> list[
         if res:
             conf = ", ".join(f"{c['true']}→{c['predicted']} {c['count']}" for c in res["top_confusions"])
             L.append(f"  top confusions ({who}): {conf}")
-    L.append(f"  ours: latency = normalise + classify, one message at a time, one pinned core: wall p50/p95 "
-             f"{ours['latency_wall']['p50_ms']}/{ours['latency_wall']['p95_ms']} ms, CPU p50/p95 "
-             f"{ours['latency_cpu']['p50_ms']}/{ours['latency_cpu']['p95_ms']} ms (n={ours['latency_wall']['n']})")
-    L.append(f"  ours: top-3 accuracy {ours['top3_accuracy']}, test ECE {ours['test_ece']} (CV ECE "
-             f"{ours['model'].get('cv_ece')}), needs_review threshold {ours['threshold']} → "
-             f"{ours['test_share_needs_review']:.1%} flagged; accuracy not flagged "
-             f"{ours['test_accuracy_not_flagged']:.1%}, flagged {ours['test_accuracy_flagged']:.1%}")
-    L.append(f"  ours: hyper-parameters {ours['hyper_parameters']}; CV macro-F1 {ours['model'].get('cv_macro_f1')}"
-             f"{'; C grid ' + json.dumps(ours['model']['C_grid_cv_macro_f1']) if 'C_grid_cv_macro_f1' in ours['model'] else ''}")
+    L.append(
+        f"  ours: latency = normalise + classify, one message at a time, one pinned core: wall p50/p95 "
+        f"{ours['latency_wall']['p50_ms']}/{ours['latency_wall']['p95_ms']} ms, CPU p50/p95 "
+        f"{ours['latency_cpu']['p50_ms']}/{ours['latency_cpu']['p95_ms']} ms (n={ours['latency_wall']['n']})"
+    )
+    L.append(
+        f"  ours: top-3 accuracy {ours['top3_accuracy']}, test ECE {ours['test_ece']} (CV ECE "
+        f"{ours['model'].get('cv_ece')}), needs_review threshold {ours['threshold']} → "
+        f"{ours['test_share_needs_review']:.1%} flagged; accuracy not flagged "
+        f"{ours['test_accuracy_not_flagged']:.1%}, flagged {ours['test_accuracy_flagged']:.1%}"
+    )
+    grid = ours["model"].get("C_grid_cv_macro_f1")
+    L.append(
+        f"  ours: hyper-parameters {ours['hyper_parameters']}; CV macro-F1 {ours['model'].get('cv_macro_f1')}"
+        + (f"; C grid {json.dumps(grid)}" if grid else "")
+    )
     if rasa:
-        L.append(f"  Rasa: HTTP /model/parse p50/p95 {rasa['latency_http']['p50_ms']}/{rasa['latency_http']['p95_ms']}"
-                 f" ms (n={rasa['latency_http']['n']}); in-process wall p50/p95 "
-                 f"{rasa['latency_in_process_wall']['p50_ms']}/{rasa['latency_in_process_wall']['p95_ms']} ms, CPU "
-                 f"{rasa['latency_in_process_cpu']['p50_ms']}/{rasa['latency_in_process_cpu']['p95_ms']} ms; "
-                 f"fallback rate {rasa['fallback_rate']:.1%} (scored on the top non-fallback intent); model "
-                 f"{rasa['model_size_mb']} MB, load {rasa['model_load_seconds']} s, server start "
-                 f"{rasa['http_server_startup_seconds']} s; HTTP and in-process agree on "
-                 f"{rasa['http_agrees_with_in_process']:.1%}")
+        L.append(
+            f"  Rasa: HTTP /model/parse p50/p95 {rasa['latency_http']['p50_ms']}/{rasa['latency_http']['p95_ms']}"
+            f" ms (n={rasa['latency_http']['n']}); in-process wall p50/p95 "
+            f"{rasa['latency_in_process_wall']['p50_ms']}/{rasa['latency_in_process_wall']['p95_ms']} ms, CPU "
+            f"{rasa['latency_in_process_cpu']['p50_ms']}/{rasa['latency_in_process_cpu']['p95_ms']} ms; "
+            f"fallback rate {rasa['fallback_rate']:.1%} (scored on the top non-fallback intent); model "
+            f"{rasa['model_size_mb']} MB, load {rasa['model_load_seconds']} s, server start "
+            f"{rasa['http_server_startup_seconds']} s; HTTP and in-process agree on "
+            f"{rasa['http_agrees_with_in_process']:.1%}"
+        )
         L.append(f"  Rasa config: {rasa['config']}")
         ours_p50, ours_p95 = ours["latency_wall"]["p50_ms"], ours["latency_wall"]["p95_ms"]
-        L.append(f"  ratios (ours vs DIET): macro-F1 {ours['macro_f1'] - rasa['macro_f1']:+.4f}; training "
-                 f"{_ratio(rasa['train_seconds'], ours['train_seconds'])}× faster; latency vs HTTP: p50 "
-                 f"{_ratio(rasa['latency_http']['p50_ms'], ours_p50)}× p95 "
-                 f"{_ratio(rasa['latency_http']['p95_ms'], ours_p95)}× faster; vs in-process: p50 "
-                 f"{_ratio(rasa['latency_in_process_wall']['p50_ms'], ours_p50)}× p95 "
-                 f"{_ratio(rasa['latency_in_process_wall']['p95_ms'], ours_p95)}× faster")
+        L.append(
+            f"  ratios (ours vs DIET): macro-F1 {ours['macro_f1'] - rasa['macro_f1']:+.4f}; training "
+            f"{_ratio(rasa['train_seconds'], ours['train_seconds'])}× faster; latency vs HTTP: p50 "
+            f"{_ratio(rasa['latency_http']['p50_ms'], ours_p50)}× p95 "
+            f"{_ratio(rasa['latency_http']['p95_ms'], ours_p95)}× faster; vs in-process: p50 "
+            f"{_ratio(rasa['latency_in_process_wall']['p50_ms'], ours_p50)}× p95 "
+            f"{_ratio(rasa['latency_in_process_wall']['p95_ms'], ours_p95)}× faster"
+        )
     return L
 
 
@@ -613,10 +731,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.classifier", description=__doc__.split("\n\n")[0])
     ap.add_argument("--datasets", default="ours,tipdm_random,tipdm_group")
     ap.add_argument("--skip-rasa", action="store_true", help="only our classifier")
-    ap.add_argument("--quick", action="store_true",
-                    help="development run: TipDM subsampled to 1,500/300, DIET 3 epochs, 50 HTTP requests")
-    ap.add_argument("--rasa-epochs-ours", type=int, default=None,
-                    help="DIET epochs on our data (default: as in config.yml, i.e. the model the bot runs)")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="development run: TipDM subsampled to 1,500/300, DIET 3 epochs, 50 HTTP requests",
+    )
+    ap.add_argument(
+        "--rasa-epochs-ours",
+        type=int,
+        default=None,
+        help="DIET epochs on our data (default: as in config.yml, i.e. the model the bot runs)",
+    )
     ap.add_argument("--rasa-epochs-tipdm", type=int, default=20)
     ap.add_argument("--rasa-max-features", type=int, default=5000, help="word-count cap for DIET on TipDM")
     ap.add_argument("--http-n", type=int, default=300, help="messages sent to /model/parse (0 = all)")
@@ -646,8 +771,11 @@ def main(argv: list[str] | None = None) -> int:
             ds = subsample(ds, 1500, 300)
         print(f"[{time.perf_counter() - started:5.0f} s] {name}: training ours ...", flush=True)
         ours = run_ours(ds, args.latency_n)
-        print(f"  ours: macro-F1 {ours['macro_f1']}, accuracy {ours['accuracy']}, {ours['train_seconds']} s, "
-              f"p95 {ours['latency_wall']['p95_ms']} ms", flush=True)
+        print(
+            f"  ours: macro-F1 {ours['macro_f1']}, accuracy {ours['accuracy']}, {ours['train_seconds']} s, "
+            f"p95 {ours['latency_wall']['p95_ms']} ms",
+            flush=True,
+        )
         rasa = None
         if not args.skip_rasa:
             kind = "ours" if name == "ours" else "tipdm"
@@ -655,10 +783,17 @@ def main(argv: list[str] | None = None) -> int:
             cfg_text, cfg_desc = bench_config(kind, epochs, args.rasa_max_features)
             print(f"[{time.perf_counter() - started:5.0f} s] {name}: rasa train nlu ({cfg_desc}) ...", flush=True)
             rasa = run_rasa(ds, cfg_text, cfg_desc, args.http_n, keep=args.keep)
-            print(f"  Rasa DIET: macro-F1 {rasa['macro_f1']}, accuracy {rasa['accuracy']}, "
-                  f"{rasa['train_seconds']} s", flush=True)
-        all_results[name] = {"ours": ours, "rasa": rasa, "n_train": len(ds.train_texts),
-                             "n_test": len(ds.test_texts), "note": ds.note}
+            print(
+                f"  Rasa DIET: macro-F1 {rasa['macro_f1']}, accuracy {rasa['accuracy']}, {rasa['train_seconds']} s",
+                flush=True,
+            )
+        all_results[name] = {
+            "ours": ours,
+            "rasa": rasa,
+            "n_train": len(ds.train_texts),
+            "n_test": len(ds.test_texts),
+            "note": ds.note,
+        }
         lines += report_lines(name, ds, ours, rasa) + [""]
     total = time.perf_counter() - started
     configs = {n: r["rasa"]["config_yaml"] for n, r in all_results.items() if r["rasa"]}
@@ -671,9 +806,16 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines)
     print("\n" + text)
     (RESULTS / f"classifier-{stamp}.txt").write_text(text + "\n", encoding="utf-8")
-    (RESULTS / f"classifier-{stamp}.json").write_text(json.dumps(
-        {"date": stamp, "quick": args.quick, "total_seconds": round(total, 1), "results": all_results},
-        ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
+    (RESULTS / f"classifier-{stamp}.json").write_text(
+        json.dumps(
+            {"date": stamp, "quick": args.quick, "total_seconds": round(total, 1), "results": all_results},
+            ensure_ascii=False,
+            indent=1,
+            default=str,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"results: bench/results/classifier-{stamp}.txt / .json")
     return 0
 

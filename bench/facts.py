@@ -8,6 +8,7 @@ correct when the character-level F1 with the expected clause is at least 0.6. La
 (extract_facts + derive_flags) on one core, after one warm-up call; p50 and p95 over every line of FILE, as wall
 time and as the thread's CPU time (which other processes on a shared machine do not inflate).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,15 +20,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = ROOT / "tests" / "data" / "facts_eval.jsonl"
 DEMAND_MIN_F1 = 0.6
-KEYS = ("places", "times", "money", "people_count", "land_mu", "phones", "id_numbers", "invalid_id_numbers",
-        "organizations", "persons", "demand")
+KEYS = (
+    "places",
+    "times",
+    "money",
+    "people_count",
+    "land_mu",
+    "phones",
+    "id_numbers",
+    "invalid_id_numbers",
+    "organizations",
+    "persons",
+    "demand",
+)
 FLAGS = ("collective", "urgent", "repeat", "elderly_or_vulnerable")
 
 
 def _one_core(all_cores: bool) -> None:
     """Single-threaded numerics, and pinned to one CPU, as on a busy 2-core server."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-                "ORT_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
+    for var in (
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+        "ORT_NUM_THREADS",
+        "VECLIB_MAXIMUM_THREADS",
+    ):
         os.environ[var] = "1"
     if not all_cores and hasattr(os, "sched_setaffinity"):
         cpus = sorted(os.sched_getaffinity(0))
@@ -129,8 +147,10 @@ def main(argv: list[str] | None = None) -> int:
             for i, n in enumerate((tp, npred, ngold)):
                 totals[key][i] += n
             if args.errors and tp != npred or args.errors and tp != ngold:
-                print(f"{row['id']} {key}: got {json.dumps(got[key], ensure_ascii=False)} "
-                      f"want {json.dumps(expected.get(key), ensure_ascii=False)}  | {row['text'][:60]}")
+                print(
+                    f"{row['id']} {key}: got {json.dumps(got[key], ensure_ascii=False)} "
+                    f"want {json.dumps(expected.get(key), ensure_ascii=False)}  | {row['text'][:60]}"
+                )
         want_flags = set(row.get("flags") or [])
         got_flags = set(flags)
         totals["flags"][0] += len(want_flags & got_flags)
@@ -149,11 +169,15 @@ def main(argv: list[str] | None = None) -> int:
     for key, (tp, npred, ngold) in totals.items():
         p, r, f = prf(tp, npred, ngold)
         print(f"{key:<30}{p:>7.3f}{r:>7.3f}{f:>7.3f}{npred:>7}{ngold:>7}")
-    print(f"latency per message (ms, one core): p50 {percentile(latencies, 0.5):.2f}  "
-          f"p95 {percentile(latencies, 0.95):.2f}  max {max(latencies, default=0):.2f}")
+    print(
+        f"latency per message (ms, one core): p50 {percentile(latencies, 0.5):.2f}  "
+        f"p95 {percentile(latencies, 0.95):.2f}  max {max(latencies, default=0):.2f}"
+    )
     # CPU time of the extracting thread: the same work without the waits a busy shared machine adds
-    print(f"cpu time per message (ms):          p50 {percentile(cpu, 0.5):.2f}  "
-          f"p95 {percentile(cpu, 0.95):.2f}  max {max(cpu, default=0):.2f}")
+    print(
+        f"cpu time per message (ms):          p50 {percentile(cpu, 0.5):.2f}  "
+        f"p95 {percentile(cpu, 0.95):.2f}  max {max(cpu, default=0):.2f}"
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """One call that turns a complaint text into category, facts, flags and a route. Models are cached per process."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -46,8 +47,9 @@ def primary_place(facts: dict, j: Jurisdiction) -> dict:
     return {}
 
 
-def analyse(text: str, today: date | None = None, j: Jurisdiction | None = None,
-            category: str | None = None) -> Analysis:
+def analyse(
+    text: str, today: date | None = None, j: Jurisdiction | None = None, category: str | None = None
+) -> Analysis:
     """`category` overrides the classifier (the citizen or operator chose it); the suggestions are kept."""
     from classifier.facts import derive_flags, extract_facts
     from classifier.model import load_model
@@ -59,6 +61,14 @@ def analyse(text: str, today: date | None = None, j: Jurisdiction | None = None,
     chosen = category or prediction.category
     place = primary_place(facts, j)
     r = route(chosen, place.get("township"), place.get("village"), flags, j)
-    return Analysis(chosen, prediction.confidence, list(prediction.top),
-                    prediction.needs_review and category is None, facts, flags, r,
-                    category_name(chosen), place)
+    return Analysis(
+        chosen,
+        prediction.confidence,
+        list(prediction.top),
+        prediction.needs_review and category is None,
+        facts,
+        flags,
+        r,
+        category_name(chosen),
+        place,
+    )

@@ -4,6 +4,7 @@ Roles: `department` (bound to one department), `operator` (12345 hotline), `supe
 handed to the browser as an HttpOnly cookie or to an API client as a Bearer token; only its SHA-256 is stored, so a
 copy of the database does not let anyone log in.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,7 +24,7 @@ SESSION_HOURS = 12
 MIN_PASSWORD_CHARS = 8
 # scrypt cost (RFC 7914): n=2**14, r=8 is ~16 MiB and tens of milliseconds per check. Tests lower SCRYPT_N; the
 # parameters are stored with every hash, so old hashes keep verifying when the cost changes.
-SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_LEN = 2 ** 14, 8, 1, 32
+SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_LEN = 2**14, 8, 1, 32
 
 
 class AuthError(ValueError):
@@ -31,8 +32,9 @@ class AuthError(ValueError):
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=length,
-                          maxmem=256 * r * n + 1024 * 1024)
+    return hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=length, maxmem=256 * r * n + 1024 * 1024
+    )
 
 
 def hash_password(password: str) -> str:
@@ -57,8 +59,9 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_staff_user(session: Session, username: str, password: str, role: str,
-                      department_code: str | None = None) -> StaffUser:
+def create_staff_user(
+    session: Session, username: str, password: str, role: str, department_code: str | None = None
+) -> StaffUser:
     """Adds a staff account (flushed, not committed). A department user must name an existing department."""
     username = (username or "").strip()
     if not username or len(username) > 64 or any(ch.isspace() for ch in username):
@@ -74,8 +77,12 @@ def create_staff_user(session: Session, username: str, password: str, role: str,
         raise AuthError(f"{ROLES[role]}账号不属于某个部门，请不要填写部门")
     if session.scalars(select(StaffUser).where(StaffUser.username == username)).first() is not None:
         raise AuthError(f"用户名 {username} 已存在")
-    user = StaffUser(username=username, password_hash=hash_password(password), role=role,
-                     department_code=department_code if role == "department" else None)
+    user = StaffUser(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        department_code=department_code if role == "department" else None,
+    )
     session.add(user)
     session.flush()
     return user
@@ -110,8 +117,9 @@ def login(session: Session, username: str, password: str, now: datetime | None =
     now = now or utcnow()
     session.execute(delete(StaffSession).where(StaffSession.user_id == user.id, StaffSession.expires_at < now))
     token = secrets.token_urlsafe(32)
-    session.add(StaffSession(token_hash=_token_hash(token), user_id=user.id,
-                             expires_at=now + timedelta(hours=SESSION_HOURS)))
+    session.add(
+        StaffSession(token_hash=_token_hash(token), user_id=user.id, expires_at=now + timedelta(hours=SESSION_HOURS))
+    )
     session.flush()
     return token
 
@@ -156,8 +164,7 @@ def seed_demo_staff(session: Session, path: Path | None = None) -> list[tuple[st
         create_staff_user(session, username, password, role, dept)
     path = path or demo_staff_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["# 演示账号（首次启动时生成）。请在正式使用前修改密码或删除这些账号。",
-             "# 用户名\t密码\t角色\t部门"]
+    lines = ["# 演示账号（首次启动时生成）。请在正式使用前修改密码或删除这些账号。", "# 用户名\t密码\t角色\t部门"]
     lines += [f"{u}\t{p}\t{ROLES[r]}\t{d or '-'}" for u, p, r, d in accounts]
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -7,14 +7,16 @@
 {"code", "name", "level"}, "flags"}; a line that cannot be analysed gives {"id", "error"} and the run goes on.
 Models are loaded once per process (bot.analysis caches them).
 """
+
 from __future__ import annotations
 
 import argparse
 import contextlib
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import IO, Callable
+from typing import IO
 
 
 def _json_default(value):
@@ -41,18 +43,18 @@ def classify_line(line: str, analyse: Callable, today: date | None) -> dict:
     except (json.JSONDecodeError, RecursionError) as exc:
         return {"id": None, "error": f"invalid JSON: {exc}"[:300]}
     if not isinstance(item, dict):
-        return {"id": None, "error": "each line must be a JSON object {\"id\": ..., \"text\": ...}"}
+        return {"id": None, "error": 'each line must be a JSON object {"id": ..., "text": ...}'}
     ident = item.get("id")
     text = item.get("text")
     if not isinstance(text, str):
-        return {"id": ident, "error": "missing \"text\" (a string)" if text is None else "\"text\" must be a string"}
+        return {"id": ident, "error": 'missing "text" (a string)' if text is None else '"text" must be a string'}
     from classifier.normalise import is_blank_or_noise
 
     if is_blank_or_noise(text):
         return {"id": ident, "error": "text is empty or has only emoji/punctuation (内容为空)"}
     try:
         result = analyse(text, today).as_json()
-    except Exception as exc:  # noqa: BLE001 — one bad message must not stop a batch of 10,000
+    except Exception as exc:
         return {"id": ident, "error": f"analysis failed: {type(exc).__name__}: {exc}"[:500]}
     return {"id": ident, **result}
 
@@ -72,8 +74,13 @@ def cmd_classify(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) ->
         try:
             out = json.dumps(record, ensure_ascii=False, default=_json_default)
         except (TypeError, ValueError) as exc:
-            out = json.dumps({"id": record.get("id") if isinstance(record.get("id"), (str, int, float)) else None,
-                              "error": f"result not serialisable: {exc}"}, ensure_ascii=False)
+            out = json.dumps(
+                {
+                    "id": record.get("id") if isinstance(record.get("id"), (str, int, float)) else None,
+                    "error": f"result not serialisable: {exc}",
+                },
+                ensure_ascii=False,
+            )
         stdout.write(out + "\n")
     stdout.flush()
     return 0
@@ -83,12 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="petition", description="Petition intake assistant")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("classify", help="classify JSON lines {\"id\", \"text\"} from stdin",
-                       description="Read JSON lines {\"id\": ..., \"text\": ...} on stdin; write one JSON result "
-                                   "line per input line (category, confidence, top 3, needs_review, facts, "
-                                   "department, flags), or {\"id\", \"error\"} for a bad line.")
-    p.add_argument("--today", type=_date, default=None,
-                   help="date that relative times (昨天, 上个月) are resolved against; default: today")
+    p = sub.add_parser(
+        "classify",
+        help='classify JSON lines {"id", "text"} from stdin',
+        description='Read JSON lines {"id": ..., "text": ...} on stdin; write one JSON result '
+        "line per input line (category, confidence, top 3, needs_review, facts, "
+        'department, flags), or {"id", "error"} for a bad line.',
+    )
+    p.add_argument(
+        "--today",
+        type=_date,
+        default=None,
+        help="date that relative times (昨天, 上个月) are resolved against; default: today",
+    )
     p.set_defaults(handler=cmd_classify)
     return parser
 

@@ -1,13 +1,14 @@
 """Business dates are Beijing dates (deadlines, ticket numbers); timestamps are stored as naive UTC."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
-CHINA = timezone(timedelta(hours=8), "北京时间")   # China has no daylight saving time
+CHINA = timezone(timedelta(hours=8), "北京时间")  # China has no daylight saving time
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def china_now() -> datetime:
@@ -22,7 +23,7 @@ def as_china_time(stored: datetime | None) -> datetime | None:
     """Times are stored as naive UTC; people read them in Beijing time."""
     if stored is None:
         return None
-    return stored.replace(tzinfo=timezone.utc).astimezone(CHINA)
+    return stored.replace(tzinfo=UTC).astimezone(CHINA)
 
 
 def china_date(stored: datetime) -> date:

@@ -4,6 +4,7 @@ Art. 31: the receiving body decides whether to accept within 15 days of receipt.
 Art. 35: an accepted matter is answered within 60 days of acceptance; it may be extended once by at most 30 days
 with the reasons told to the petitioner.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """All outgoing HTTP of the application goes through here, so tests replace one place."""
+
 from __future__ import annotations
 
 import httpx

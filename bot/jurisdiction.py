@@ -2,6 +2,7 @@
 
 The file is edited by a county clerk, so every mistake is reported in Chinese with where it is.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -141,9 +142,14 @@ def parse_jurisdiction(data: dict, path: Path, categories: list[str] | None = No
         if target and target not in departments:
             raise _fail(path, f"escalation 的 {reason}", f"指向不存在的部门 {target}")
     return Jurisdiction(
-        province=data["province"], city=data["city"], county=data["county"],
+        province=data["province"],
+        city=data["city"],
+        county=data["county"],
         county_aliases=tuple(data.get("county_aliases") or ()),
-        departments=departments, townships=townships, routing=routing, escalation=escalation,
+        departments=departments,
+        townships=townships,
+        routing=routing,
+        escalation=escalation,
     )
 
 

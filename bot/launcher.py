@@ -1,5 +1,6 @@
 """`make run`: builds what is missing (models, database), starts every process of the product, prints the URLs,
 and stops them all on Ctrl-C. Each process logs to var/logs/<name>.log."""
+
 from __future__ import annotations
 
 import os
@@ -24,15 +25,21 @@ class Service:
 
 
 def rasa_venv() -> Path:
-    out = subprocess.run(["bash", str(ROOT / "scripts" / "rasa-venv.sh")], check=True, capture_output=False,
-                         stdout=subprocess.PIPE, text=True)
+    out = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "rasa-venv.sh")],
+        check=True,
+        capture_output=False,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     return Path(out.stdout.strip().splitlines()[-1])
 
 
 def rasa_model() -> Path:
     """Trains the Rasa model if its inputs changed (the script keys the model by their hash) and returns it."""
-    out = subprocess.run(["bash", str(ROOT / "scripts" / "train-rasa.sh")], check=True, stdout=subprocess.PIPE,
-                         text=True)
+    out = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "train-rasa.sh")], check=True, stdout=subprocess.PIPE, text=True
+    )
     return Path(out.stdout.strip().splitlines()[-1])
 
 
@@ -70,14 +77,43 @@ def services(settings: Settings, venv: Path, model: Path) -> list[Service]:
     var = Path(os.environ.get("PETITION_VAR_DIR", ROOT / "var"))
     rasa_port = settings.rasa_url.rsplit(":", 1)[-1]
     svc = [
-        Service("actions", [py, "-m", "rasa_sdk", "--actions", "handlers.actions",
-                            "--port", str(settings.action_port)],
-                f"http://127.0.0.1:{settings.action_port}/health"),
-        Service("rasa", [str(venv / "bin" / "rasa"), "run", "--enable-api", "--model", str(model),
-                         "--endpoints", str(endpoints_file(settings, var)), "--credentials", str(ROOT / "credentials.yml"),
-                         "--port", rasa_port], f"{settings.rasa_url}/status"),
-        Service("web", [py, "-m", "uvicorn", "bot.web.app:create_app", "--factory", "--host", settings.web_host,
-                        "--port", str(settings.web_port)], f"http://127.0.0.1:{settings.web_port}/healthz"),
+        Service(
+            "actions",
+            [py, "-m", "rasa_sdk", "--actions", "handlers.actions", "--port", str(settings.action_port)],
+            f"http://127.0.0.1:{settings.action_port}/health",
+        ),
+        Service(
+            "rasa",
+            [
+                str(venv / "bin" / "rasa"),
+                "run",
+                "--enable-api",
+                "--model",
+                str(model),
+                "--endpoints",
+                str(endpoints_file(settings, var)),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+                "--port",
+                rasa_port,
+            ],
+            f"{settings.rasa_url}/status",
+        ),
+        Service(
+            "web",
+            [
+                py,
+                "-m",
+                "uvicorn",
+                "bot.web.app:create_app",
+                "--factory",
+                "--host",
+                settings.web_host,
+                "--port",
+                str(settings.web_port),
+            ],
+            f"http://127.0.0.1:{settings.web_port}/healthz",
+        ),
     ]
     if settings.telegram_token:
         svc.append(Service("telegram", [py, "-m", "handlers.telegram"], None))
@@ -86,9 +122,10 @@ def services(settings: Settings, venv: Path, model: Path) -> list[Service]:
 
 def start(svc: Service, log_dir: Path, env: dict[str, str]) -> None:
     log_dir.mkdir(parents=True, exist_ok=True)
-    log = open(log_dir / f"{svc.name}.log", "ab")
-    svc.process = subprocess.Popen(svc.argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+    with open(log_dir / f"{svc.name}.log", "ab") as log:  # the child keeps its own copy of the descriptor
+        svc.process = subprocess.Popen(
+            svc.argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def wait_healthy(svcs: list[Service], timeout: float) -> None:
@@ -147,9 +184,14 @@ def main() -> None:
         print(f"  话务员（电话登记）    {base}/operator")
         print(f"  督办统计              {base}/supervisor")
         print(f"  Rasa 服务器           {settings.rasa_url}")
-        print("  Telegram 机器人       " + ("已启动" if settings.telegram_token else "未启动（设置 TELEGRAM_BOT_TOKEN 后启用）"))
+        print(
+            "  Telegram 机器人       "
+            + ("已启动" if settings.telegram_token else "未启动（设置 TELEGRAM_BOT_TOKEN 后启用）")
+        )
         if created:
-            print(f"  演示账号已生成，密码见 {Path(os.environ.get('PETITION_VAR_DIR', ROOT / 'var')) / 'demo-staff.txt'}")
+            print(
+                f"  演示账号已生成，密码见 {Path(os.environ.get('PETITION_VAR_DIR', ROOT / 'var')) / 'demo-staff.txt'}"
+            )
         print("按 Ctrl-C 停止全部服务。", flush=True)
         while all(s.process.poll() is None for s in svcs):
             time.sleep(1)

@@ -1,4 +1,5 @@
 """Logging set-up shared by every process: phone and ID numbers are masked in every line."""
+
 from __future__ import annotations
 
 import logging
@@ -6,8 +7,9 @@ import os
 
 
 def setup_logging(level: str | None = None) -> None:
-    logging.basicConfig(level=level or os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level or os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         from classifier.pii import PiiMaskingFilter
     except ImportError:

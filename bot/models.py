@@ -1,4 +1,5 @@
 """SQLAlchemy 2 models: departments, tickets with their audit trail, messages, attachments, pushes, staff."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -6,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.clock import utcnow  # noqa: F401 (column defaults; re-exported)
+from bot.clock import utcnow
 
 
 class Base(DeclarativeBase):
@@ -23,6 +24,7 @@ class Department(Base):
 
 class Message(Base):
     """Every incoming citizen message, stored before anything else happens to it."""
+
     __tablename__ = "messages"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sender_id: Mapped[str] = mapped_column(String(128), index=True)
@@ -39,7 +41,7 @@ class Ticket(Base):
     __tablename__ = "tickets"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True, index=True)
-    channel: Mapped[str] = mapped_column(String(16))          # tg / web / phone
+    channel: Mapped[str] = mapped_column(String(16))  # tg / web / phone
     sender_id: Mapped[str | None] = mapped_column(String(128), index=True, nullable=True)
     citizen_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
@@ -71,6 +73,7 @@ class Ticket(Base):
 
 class TicketEvent(Base):
     """The audit trail: one row for every status change, re-route or reply, with who did it."""
+
     __tablename__ = "ticket_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -86,12 +89,13 @@ class TicketEvent(Base):
 
 class Attachment(Base):
     """A photo, voice message or file sent by the citizen, kept as evidence."""
+
     __tablename__ = "attachments"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sender_id: Mapped[str] = mapped_column(String(128), index=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
-    kind: Mapped[str] = mapped_column(String(16))          # photo / voice / document
-    ref: Mapped[str] = mapped_column(Text)                 # Telegram file_id or stored path
+    kind: Mapped[str] = mapped_column(String(16))  # photo / voice / document
+    ref: Mapped[str] = mapped_column(Text)  # Telegram file_id or stored path
     mime: Mapped[str | None] = mapped_column(String(64), nullable=True)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     ticket: Mapped[Ticket | None] = relationship(back_populates="attachments")
@@ -99,6 +103,7 @@ class Attachment(Base):
 
 class Notification(Base):
     """Every message pushed to a citizen; web chat reads its undelivered ones from here."""
+
     __tablename__ = "notifications"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
@@ -115,7 +120,7 @@ class StaffUser(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(16))          # department / operator / supervisor
+    role: Mapped[str] = mapped_column(String(16))  # department / operator / supervisor
     department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
 
 

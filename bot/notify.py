@@ -4,6 +4,7 @@ Ticket changes write Notification rows in their transaction; `deliver_pending` s
 push never holds a database lock and a failed push is retried rather than lost. Web chat has no transport: the
 browser polls its undelivered rows.
 """
+
 from __future__ import annotations
 
 import logging
@@ -15,7 +16,7 @@ from bot.db import session_scope
 from bot.models import Notification
 
 log = logging.getLogger(__name__)
-Transport = Callable[[str, str], None]   # (address within the channel, text); raises on failure
+Transport = Callable[[str, str], None]  # (address within the channel, text); raises on failure
 _transports: dict[str, Transport] = {}
 MAX_ERRORS_KEPT = 500
 # A push that failed this often (e.g. the citizen blocked the bot) stays in the table for staff, unsent.
@@ -38,9 +39,12 @@ def deliver_pending(engine: Engine | None = None, limit: int = 100) -> int:
     # Only rows some transport can send: web rows wait for their browser and must not crowd out the rest.
     pushable = or_(*(Notification.sender_id.startswith(f"{c}:") for c in _transports))
     with session_scope(engine) as s:
-        rows = s.scalars(select(Notification).where(Notification.delivered.is_(False), pushable,
-                                                    Notification.attempts < MAX_ATTEMPTS)
-                         .order_by(Notification.id).limit(limit)).all()
+        rows = s.scalars(
+            select(Notification)
+            .where(Notification.delivered.is_(False), pushable, Notification.attempts < MAX_ATTEMPTS)
+            .order_by(Notification.id)
+            .limit(limit)
+        ).all()
         for n in rows:
             channel, _, address = n.sender_id.partition(":")
             transport = _transports[channel]

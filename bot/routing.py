@@ -1,4 +1,5 @@
 """Decides which department answers a ticket: category + jurisdiction, with escalation. Pure functions."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,8 +29,9 @@ def resolve_township(j: Jurisdiction, township: str | None, village: str | None)
     return t.code if t else None
 
 
-def route(category: str, township: str | None, village: str | None, flags: list[str] | tuple[str, ...],
-          j: Jurisdiction) -> Route:
+def route(
+    category: str, township: str | None, village: str | None, flags: list[str] | tuple[str, ...], j: Jurisdiction
+) -> Route:
     """Village matters go to the township; collective/urgent ones to the county; litigation to legal channels."""
     rule = j.routing.get(category) or j.routing["other"]
     town = resolve_township(j, township, village)
@@ -54,8 +56,9 @@ def route(category: str, township: str | None, village: str | None, flags: list[
     if rule.legal_redirect:
         reasons.append("涉法涉诉事项，依法导入法律程序")
     dept = j.departments[code]
-    return Route(dept.code, dept.name, dept.level, bool(escalate), rule.legal_redirect, tuple(notify),
-                 "；".join(reasons))
+    return Route(
+        dept.code, dept.name, dept.level, bool(escalate), rule.legal_redirect, tuple(notify), "；".join(reasons)
+    )
 
 
 def escalate_overdue(current_code: str, category: str, j: Jurisdiction) -> Route | None:
@@ -66,5 +69,12 @@ def escalate_overdue(current_code: str, category: str, j: Jurisdiction) -> Route
     if current is None or current.level == "county":
         return None
     dept = j.departments[rule.county]
-    return Route(dept.code, dept.name, dept.level, True, rule.legal_redirect,
-                 (target,) if target else (), "超期未办结，提级由县级部门督办")
+    return Route(
+        dept.code,
+        dept.name,
+        dept.level,
+        True,
+        rule.legal_redirect,
+        (target,) if target else (),
+        "超期未办结，提级由县级部门督办",
+    )

@@ -1,5 +1,6 @@
 """Ticket life cycle: file, accept, return, re-route, extend, resolve, escalate. Every change is audited
 (TicketEvent) and queued as a push to the citizen (Notification) in the same transaction."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,9 +10,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.analysis import Analysis
+from bot.clock import china_date, china_today, utcnow
 from bot.deadlines import answer_due_after_acceptance, due_dates, extended
 from bot.jurisdiction import Jurisdiction
-from bot.clock import china_date, china_today, utcnow
 from bot.models import Attachment, Department, Notification, Ticket, TicketEvent
 from bot.routing import escalate_overdue
 
@@ -31,8 +32,9 @@ class TicketError(ValueError):
 @dataclass(frozen=True)
 class Actor:
     """Who changes a ticket. Departments may only touch their own tickets."""
+
     name: str
-    role: str                      # citizen / system / operator / department / supervisor
+    role: str  # citizen / system / operator / department / supervisor
     department_code: str | None = None
 
     @property
@@ -47,10 +49,27 @@ def channel_of(sender_id: str | None) -> str:
     return sender_id.split(":", 1)[0] if sender_id and ":" in sender_id else "phone"
 
 
-def _event(s: Session, t: Ticket, actor: Actor, action: str, before: str | None, note: str | None = None,
-           at: datetime | None = None) -> None:
-    s.add(TicketEvent(ticket=t, at=at or utcnow(), actor=actor.label, action=action, from_status=before, to_status=t.status,
-                      department_code=t.department_code, note=note))
+def _event(
+    s: Session,
+    t: Ticket,
+    actor: Actor,
+    action: str,
+    before: str | None,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    s.add(
+        TicketEvent(
+            ticket=t,
+            at=at or utcnow(),
+            actor=actor.label,
+            action=action,
+            from_status=before,
+            to_status=t.status,
+            department_code=t.department_code,
+            note=note,
+        )
+    )
 
 
 def _push(s: Session, t: Ticket, text: str) -> None:
@@ -58,22 +77,39 @@ def _push(s: Session, t: Ticket, text: str) -> None:
         s.add(Notification(ticket_id=t.id, sender_id=t.sender_id, text=text))
 
 
-def find_repeat(s: Session, sender_id: str | None, phone: str | None, category: str,
-                now: datetime) -> Ticket | None:
+def find_repeat(s: Session, sender_id: str | None, phone: str | None, category: str, now: datetime) -> Ticket | None:
     """An earlier ticket of the same citizen (same chat or same phone) in the same category."""
-    who = [c for c in (Ticket.sender_id == sender_id if sender_id else None,
-                       Ticket.phone == phone if phone else None) if c is not None]
+    who = [
+        c
+        for c in (Ticket.sender_id == sender_id if sender_id else None, Ticket.phone == phone if phone else None)
+        if c is not None
+    ]
     if not who:
         return None
     since = now - timedelta(days=REPEAT_WINDOW_DAYS)
-    return s.scalars(select(Ticket).where(or_(*who), Ticket.category == category, Ticket.received_at >= since)
-                     .order_by(Ticket.id.desc()).limit(1)).first()
+    return s.scalars(
+        select(Ticket)
+        .where(or_(*who), Ticket.category == category, Ticket.received_at >= since)
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    ).first()
 
 
-def create_ticket(s: Session, *, analysis: Analysis, text: str, channel: str, sender_id: str | None,
-                  actor: Actor, citizen_name: str | None = None, phone: str | None = None,
-                  township: str | None = None, village: str | None = None, incident_time: str | None = None,
-                  now: datetime | None = None) -> Ticket:
+def create_ticket(
+    s: Session,
+    *,
+    analysis: Analysis,
+    text: str,
+    channel: str,
+    sender_id: str | None,
+    actor: Actor,
+    citizen_name: str | None = None,
+    phone: str | None = None,
+    township: str | None = None,
+    village: str | None = None,
+    incident_time: str | None = None,
+    now: datetime | None = None,
+) -> Ticket:
     now = now or utcnow()
     facts = analysis.facts
     phone = phone or next(iter(facts.get("phones") or []), None)
@@ -83,13 +119,28 @@ def create_ticket(s: Session, *, analysis: Analysis, text: str, channel: str, se
         flags.append("repeat")
     deadlines = due_dates(china_date(now))
     t = Ticket(
-        number="pending", channel=channel, sender_id=sender_id, citizen_name=citizen_name, phone=phone,
-        id_number=next(iter(facts.get("id_numbers") or []), None), text=text, category=analysis.category,
-        confidence=analysis.confidence, needs_review=analysis.needs_review, facts=facts, flags=flags,
-        township=township or analysis.place.get("township"), village=village or analysis.place.get("village"),
-        incident_time=incident_time, department_code=analysis.route.department_code, status="registered",
-        escalated=analysis.route.escalated, legal_redirect=analysis.route.legal_redirect, received_at=now,
-        accept_by=deadlines.accept_by, answer_by=deadlines.answer_by,
+        number="pending",
+        channel=channel,
+        sender_id=sender_id,
+        citizen_name=citizen_name,
+        phone=phone,
+        id_number=next(iter(facts.get("id_numbers") or []), None),
+        text=text,
+        category=analysis.category,
+        confidence=analysis.confidence,
+        needs_review=analysis.needs_review,
+        facts=facts,
+        flags=flags,
+        township=township or analysis.place.get("township"),
+        village=village or analysis.place.get("village"),
+        incident_time=incident_time,
+        department_code=analysis.route.department_code,
+        status="registered",
+        escalated=analysis.route.escalated,
+        legal_redirect=analysis.route.legal_redirect,
+        received_at=now,
+        accept_by=deadlines.accept_by,
+        answer_by=deadlines.answer_by,
         repeat_of_id=earlier.id if earlier else None,
     )
     s.add(t)
@@ -99,8 +150,7 @@ def create_ticket(s: Session, *, analysis: Analysis, text: str, channel: str, se
     for code in analysis.route.notify:
         _event(s, t, SYSTEM, "escalation_notice", t.status, f"已抄送 {code}：{'、'.join(flags)}")
     if sender_id:  # evidence the citizen sent before the ticket existed belongs to it
-        for a in s.scalars(select(Attachment).where(Attachment.sender_id == sender_id,
-                                                    Attachment.ticket_id.is_(None))):
+        for a in s.scalars(select(Attachment).where(Attachment.sender_id == sender_id, Attachment.ticket_id.is_(None))):
             a.ticket_id = t.id
     return t
 
@@ -112,14 +162,31 @@ def get_ticket(s: Session, number: str) -> Ticket:
     return t
 
 
-DETAIL_LABELS = {"text": "诉求内容", "category": "类别", "citizen_name": "姓名", "phone": "联系电话",
-                 "township": "乡镇（街道）", "village": "村（社区）", "incident_time": "发生时间"}
+DETAIL_LABELS = {
+    "text": "诉求内容",
+    "category": "类别",
+    "citizen_name": "姓名",
+    "phone": "联系电话",
+    "township": "乡镇（街道）",
+    "village": "村（社区）",
+    "incident_time": "发生时间",
+}
 
 
-def add_citizen_details(s: Session, t: Ticket, sender_id: str, j: Jurisdiction, *, text: str | None = None,
-                        category: str | None = None, citizen_name: str | None = None, phone: str | None = None,
-                        township: str | None = None, village: str | None = None,
-                        incident_time: str | None = None) -> list[str]:
+def add_citizen_details(
+    s: Session,
+    t: Ticket,
+    sender_id: str,
+    j: Jurisdiction,
+    *,
+    text: str | None = None,
+    category: str | None = None,
+    citizen_name: str | None = None,
+    phone: str | None = None,
+    township: str | None = None,
+    village: str | None = None,
+    incident_time: str | None = None,
+) -> list[str]:
     """The citizen completes a ticket that was filed before the dialogue ended (an urgent one is filed at once).
     Given values replace the ticket's; a new category or place re-routes it while no department has accepted it.
     Returns the Chinese labels of what changed (audited without the values: they may be personal data)."""
@@ -129,8 +196,15 @@ def add_citizen_details(s: Session, t: Ticket, sender_id: str, j: Jurisdiction, 
         raise TicketError("只能补充自己的工单")
     if t.status == "resolved":
         raise TicketError("已办结的工单不能再补充，请重新反映")
-    given = {"text": text, "category": category, "citizen_name": citizen_name, "phone": phone,
-             "township": township, "village": village, "incident_time": incident_time}
+    given = {
+        "text": text,
+        "category": category,
+        "citizen_name": citizen_name,
+        "phone": phone,
+        "township": township,
+        "village": village,
+        "incident_time": incident_time,
+    }
     changed = [k for k, v in given.items() if v and v != getattr(t, k)]
     for k in changed:
         setattr(t, k, given[k])
@@ -161,7 +235,9 @@ def accept(s: Session, t: Ticket, actor: Actor, today: date | None = None) -> Ti
     before, t.status = t.status, "accepted"
     t.answer_by = answer_due_after_acceptance(today or china_today())
     _event(s, t, actor, "accepted", before)
-    _push(s, t, f"您的工单 {t.number} 已受理，承办部门：{t.department.name}，将在 {t.answer_by:%Y年%m月%d日} 前答复您。")
+    _push(
+        s, t, f"您的工单 {t.number} 已受理，承办部门：{t.department.name}，将在 {t.answer_by:%Y年%m月%d日} 前答复您。"
+    )
     return t
 
 
@@ -177,8 +253,9 @@ def return_ticket(s: Session, t: Ticket, actor: Actor, reason: str) -> Ticket:
     return t
 
 
-def reroute(s: Session, t: Ticket, actor: Actor, department_code: str, note: str | None = None,
-            today: date | None = None) -> Ticket:
+def reroute(
+    s: Session, t: Ticket, actor: Actor, department_code: str, note: str | None = None, today: date | None = None
+) -> Ticket:
     if actor.role not in ("operator", "supervisor"):
         raise TicketError("只有话务员或督办人员可以重新分派工单")
     if t.status == "resolved":
@@ -224,16 +301,19 @@ def resolve(s: Session, t: Ticket, actor: Actor, reply: str) -> Ticket:
 def escalate_overdue_tickets(s: Session, j: Jurisdiction, today: date) -> list[Ticket]:
     """Open tickets past their answer date move up to the county department (once)."""
     moved: list[Ticket] = []
-    for t in s.scalars(select(Ticket).where(Ticket.status.in_(("registered", "accepted")),
-                                            Ticket.answer_by < today)):
+    for t in s.scalars(select(Ticket).where(Ticket.status.in_(("registered", "accepted")), Ticket.answer_by < today)):
         r = escalate_overdue(t.department_code, t.category, j)
         if "overdue" not in t.flags:
             t.flags = [*t.flags, "overdue"]
         if r is None:
             continue
         before = t.status
-        t.department_code, t.department, t.escalated, t.status = r.department_code, s.get(
-            Department, r.department_code), True, "registered"
+        t.department_code, t.department, t.escalated, t.status = (
+            r.department_code,
+            s.get(Department, r.department_code),
+            True,
+            "registered",
+        )
         t.accept_by = due_dates(today).accept_by
         t.answer_by = today + timedelta(days=15)  # supervised cases get a short, fixed window
         _event(s, t, SYSTEM, "escalated", before, r.reason)
@@ -247,9 +327,8 @@ def tickets_of_sender(s: Session, sender_id: str) -> list[Ticket]:
 
 
 def tickets_for_department(s: Session, department_code: str) -> list[Ticket]:
-    return list(s.scalars(select(Ticket).where(Ticket.department_code == department_code)
-                          .order_by(Ticket.id.desc())))
+    return list(s.scalars(select(Ticket).where(Ticket.department_code == department_code).order_by(Ticket.id.desc())))
 
 
-def count_by(s: Session, column) -> dict[str, int]:  # noqa: ANN001
+def count_by(s: Session, column) -> dict[str, int]:
     return {k or "未知": v for k, v in s.execute(select(column, func.count()).group_by(column)).all()}

@@ -4,10 +4,11 @@ A view that must not show a field does not have it: `TicketForSupervisor` has no
 `CitizenStatus` has neither. The responsible department sees the phone (it calls the citizen back) and a masked ID
 number. Free text shown to a supervisor is masked too.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
@@ -17,12 +18,21 @@ from bot.tickets import STATUS_LABELS
 
 OPEN_STATUSES = ("registered", "accepted")
 FLAG_LABELS = {
-    "collective": "集体", "urgent": "紧急", "repeat": "重复", "elderly_or_vulnerable": "老弱病残",
+    "collective": "集体",
+    "urgent": "紧急",
+    "repeat": "重复",
+    "elderly_or_vulnerable": "老弱病残",
     "overdue": "超期",
 }
 ACTION_LABELS = {
-    "filed": "登记", "accepted": "受理", "returned": "退回", "rerouted": "重新分派", "extended": "延期",
-    "resolved": "办结", "escalated": "超期提级", "escalation_notice": "抄送",
+    "filed": "登记",
+    "accepted": "受理",
+    "returned": "退回",
+    "rerouted": "重新分派",
+    "extended": "延期",
+    "resolved": "办结",
+    "escalated": "超期提级",
+    "escalation_notice": "抄送",
 }
 CHANNEL_LABELS = {"tg": "Telegram", "web": "网页留言", "phone": "电话"}
 
@@ -30,7 +40,7 @@ _PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
-def _mask_pii():  # noqa: ANN202
+def _mask_pii():
     try:
         from classifier.pii import mask_pii
     except ImportError:
@@ -40,7 +50,7 @@ def _mask_pii():  # noqa: ANN202
 
 def _local_mask_digits(value: str, keep_start: int, keep_end: int) -> str:
     digits = [i for i, c in enumerate(value) if c.isdigit() or c in "Xx"]
-    hide = set(digits[keep_start:max(len(digits) - keep_end, keep_start)])
+    hide = set(digits[keep_start : max(len(digits) - keep_end, keep_start)])
     return "".join("*" if i in hide else c for i, c in enumerate(value))
 
 
@@ -104,6 +114,7 @@ def _category_name(code: str) -> str:
 
 # ---------------------------------------------------------------- pieces
 
+
 class EventView(BaseModel):
     at: datetime
     actor: str
@@ -117,10 +128,17 @@ class EventView(BaseModel):
 
     @classmethod
     def of(cls, e: TicketEvent, mask: bool = False) -> EventView:
-        return cls(at=as_china_time(e.at), actor=e.actor, action=e.action,
-                   action_label=ACTION_LABELS.get(e.action, e.action), from_status=e.from_status,
-                   to_status=e.to_status, to_status_label=STATUS_LABELS.get(e.to_status, e.to_status),
-                   department_code=e.department_code, note=mask_text(e.note) if mask and e.note else e.note)
+        return cls(
+            at=as_china_time(e.at),
+            actor=e.actor,
+            action=e.action,
+            action_label=ACTION_LABELS.get(e.action, e.action),
+            from_status=e.from_status,
+            to_status=e.to_status,
+            to_status_label=STATUS_LABELS.get(e.to_status, e.to_status),
+            department_code=e.department_code,
+            note=mask_text(e.note) if mask and e.note else e.note,
+        )
 
 
 class AttachmentView(BaseModel):
@@ -128,16 +146,22 @@ class AttachmentView(BaseModel):
     kind: str
     mime: str | None
     received_at: datetime
-    stored_here: bool      # a web upload (downloadable); otherwise a Telegram file id
+    stored_here: bool  # a web upload (downloadable); otherwise a Telegram file id
 
     @classmethod
     def of(cls, a: Attachment) -> AttachmentView:
-        return cls(id=a.id, kind=a.kind, mime=a.mime, received_at=as_china_time(a.received_at),
-                   stored_here=a.sender_id.startswith("web:"))
+        return cls(
+            id=a.id,
+            kind=a.kind,
+            mime=a.mime,
+            received_at=as_china_time(a.received_at),
+            stored_here=a.sender_id.startswith("web:"),
+        )
 
 
 class TicketSummary(BaseModel):
     """A row in a list: no contact data and no text, safe for every staff audience."""
+
     number: str
     channel: str
     channel_label: str
@@ -171,14 +195,31 @@ class TicketSummary(BaseModel):
         if is_overdue(t, today) and "overdue" not in flags:
             flags.append("overdue")
         return dict(
-            number=t.number, channel=t.channel, channel_label=CHANNEL_LABELS.get(t.channel, t.channel),
-            category=t.category, category_name=_category_name(t.category), department_code=t.department_code,
-            department_name=t.department.name, status=t.status, status_label=STATUS_LABELS[t.status],
-            received_at=as_china_time(t.received_at), accept_by=t.accept_by, answer_by=t.answer_by,
-            extended=t.extended, escalated=t.escalated, legal_redirect=t.legal_redirect,
-            needs_review=t.needs_review, township=t.township, village=t.village, place=place_of(t),
-            incident_time=t.incident_time, flags=flags, flag_labels=[FLAG_LABELS.get(f, f) for f in flags],
-            overdue=is_overdue(t, today), accept_overdue=accept_overdue(t, today), repeat_of=repeat_of,
+            number=t.number,
+            channel=t.channel,
+            channel_label=CHANNEL_LABELS.get(t.channel, t.channel),
+            category=t.category,
+            category_name=_category_name(t.category),
+            department_code=t.department_code,
+            department_name=t.department.name,
+            status=t.status,
+            status_label=STATUS_LABELS[t.status],
+            received_at=as_china_time(t.received_at),
+            accept_by=t.accept_by,
+            answer_by=t.answer_by,
+            extended=t.extended,
+            escalated=t.escalated,
+            legal_redirect=t.legal_redirect,
+            needs_review=t.needs_review,
+            township=t.township,
+            village=t.village,
+            place=place_of(t),
+            incident_time=t.incident_time,
+            flags=flags,
+            flag_labels=[FLAG_LABELS.get(f, f) for f in flags],
+            overdue=is_overdue(t, today),
+            accept_overdue=accept_overdue(t, today),
+            repeat_of=repeat_of,
         )
 
     @classmethod
@@ -205,8 +246,10 @@ def _facts_for_supervisor(facts: dict) -> dict:
 
 # ---------------------------------------------------------------- by audience
 
+
 class TicketForDepartment(TicketSummary):
     """The responsible department: the citizen's name and phone (to call back), ID number masked."""
+
     citizen_name: str | None
     phone: str | None
     id_number_masked: str | None
@@ -218,15 +261,22 @@ class TicketForDepartment(TicketSummary):
 
     @classmethod
     def of(cls, t: Ticket, today: date | None = None, repeat_of: str | None = None) -> TicketForDepartment:
-        return cls(**TicketSummary.fields_of(t, today, repeat_of), citizen_name=t.citizen_name,
-                   phone=t.phone, id_number_masked=mask_id_number(t.id_number),
-                   text=mask_id_numbers_in_text(t.text), facts=_facts_with_masked_ids(t.facts), reply=t.reply,
-                   attachments=[AttachmentView.of(a) for a in t.attachments],
-                   events=[EventView.of(e) for e in t.events])
+        return cls(
+            **TicketSummary.fields_of(t, today, repeat_of),
+            citizen_name=t.citizen_name,
+            phone=t.phone,
+            id_number_masked=mask_id_number(t.id_number),
+            text=mask_id_numbers_in_text(t.text),
+            facts=_facts_with_masked_ids(t.facts),
+            reply=t.reply,
+            attachments=[AttachmentView.of(a) for a in t.attachments],
+            events=[EventView.of(e) for e in t.events],
+        )
 
 
 class TicketForOperator(TicketSummary):
     """The hotline operator re-routes and calls back: name and phone, ID number masked, no attachments."""
+
     citizen_name: str | None
     phone: str | None
     id_number_masked: str | None
@@ -238,14 +288,22 @@ class TicketForOperator(TicketSummary):
 
     @classmethod
     def of(cls, t: Ticket, today: date | None = None, repeat_of: str | None = None) -> TicketForOperator:
-        return cls(**TicketSummary.fields_of(t, today, repeat_of), citizen_name=t.citizen_name,
-                   phone=t.phone, id_number_masked=mask_id_number(t.id_number),
-                   text=mask_id_numbers_in_text(t.text), facts=_facts_with_masked_ids(t.facts),
-                   confidence=t.confidence, reply=t.reply, events=[EventView.of(e) for e in t.events])
+        return cls(
+            **TicketSummary.fields_of(t, today, repeat_of),
+            citizen_name=t.citizen_name,
+            phone=t.phone,
+            id_number_masked=mask_id_number(t.id_number),
+            text=mask_id_numbers_in_text(t.text),
+            facts=_facts_with_masked_ids(t.facts),
+            confidence=t.confidence,
+            reply=t.reply,
+            events=[EventView.of(e) for e in t.events],
+        )
 
 
 class TicketForSupervisor(TicketSummary):
     """Oversight needs the case, not the person: masked phone, no name, no ID number, masked text."""
+
     phone_masked: str | None
     text: str
     facts: dict
@@ -254,13 +312,19 @@ class TicketForSupervisor(TicketSummary):
 
     @classmethod
     def of(cls, t: Ticket, today: date | None = None, repeat_of: str | None = None) -> TicketForSupervisor:
-        return cls(**TicketSummary.fields_of(t, today, repeat_of), phone_masked=mask_phone(t.phone),
-                   text=mask_text(t.text), facts=_facts_for_supervisor(t.facts), reply=t.reply,
-                   events=[EventView.of(e, mask=True) for e in t.events])
+        return cls(
+            **TicketSummary.fields_of(t, today, repeat_of),
+            phone_masked=mask_phone(t.phone),
+            text=mask_text(t.text),
+            facts=_facts_for_supervisor(t.facts),
+            reply=t.reply,
+            events=[EventView.of(e, mask=True) for e in t.events],
+        )
 
 
 class CitizenStatus(BaseModel):
     """What a citizen sees about their own ticket."""
+
     number: str
     status: str
     status_label: str
@@ -271,7 +335,12 @@ class CitizenStatus(BaseModel):
 
     @classmethod
     def of(cls, t: Ticket) -> CitizenStatus:
-        return cls(number=t.number, status=t.status, status_label=STATUS_LABELS[t.status],
-                   category_name=_category_name(t.category), department_name=t.department.name,
-                   answer_by=t.answer_by, reply=t.reply)
-
+        return cls(
+            number=t.number,
+            status=t.status,
+            status_label=STATUS_LABELS[t.status],
+            category_name=_category_name(t.category),
+            department_name=t.department.name,
+            answer_by=t.answer_by,
+            reply=t.reply,
+        )

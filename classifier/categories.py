@@ -1,4 +1,5 @@
 """The complaint taxonomy, read from classifier/categories.yml (a deployment may add or rename categories)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -8,6 +8,7 @@ Pure: no database, no HTTP. Works on whole complaints and on short answers (戛�
 三组). The pipeline (classifier/extract) loads on the first call and is cached per process. Without a gazetteer
 the jurisdiction file's (bot.jurisdiction) is used.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,19 @@ from datetime import date
 
 from classifier.extract.terms import pattern
 
-FACT_KEYS = ("places", "times", "money", "people_count", "land_mu", "phones", "id_numbers", "invalid_id_numbers",
-             "organizations", "persons", "demand")
+FACT_KEYS = (
+    "places",
+    "times",
+    "money",
+    "people_count",
+    "land_mu",
+    "phones",
+    "id_numbers",
+    "invalid_id_numbers",
+    "organizations",
+    "persons",
+    "demand",
+)
 FLAGS = ("collective", "urgent", "repeat", "elderly_or_vulnerable")
 MAX_CHARS = 5000  # facts are read from the first 5,000 characters; the full text is kept elsewhere
 

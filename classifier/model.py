@@ -22,6 +22,7 @@ Why this shape:
 * Single-message prediction (`predict`) skips scikit-learn's batch machinery: it computes the same TF-IDF vector
   with the fitted vocabularies and a dense weight matrix (well under a millisecond). `predict_many` is batched.
 """
+
 from __future__ import annotations
 
 import math
@@ -29,9 +30,9 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -169,8 +170,11 @@ class CategoryModel:
 
         blocks = []
         for k, v in enumerate(self._make_vectorizers()):
-            params = {p: val for p, val in v.get_params().items()
-                      if p not in ("norm", "use_idf", "smooth_idf", "sublinear_tf")}
+            params = {
+                p: val
+                for p, val in v.get_params().items()
+                if p not in ("norm", "use_idf", "smooth_idf", "sublinear_tf")
+            }
             params.update(min_df=1, max_features=None, dtype=np.float64)
             blocks.append(CountVectorizer(**params).fit_transform([p[k] for p in prepared]).tocsr())
         return blocks
@@ -189,7 +193,7 @@ class CategoryModel:
             keep = df >= self.min_df
             if self.max_features is not None and keep.sum() > self.max_features:
                 total = np.asarray(ctr.sum(axis=0)).ravel() * keep
-                top = np.argsort(-total, kind="stable")[:self.max_features]
+                top = np.argsort(-total, kind="stable")[: self.max_features]
                 keep = np.zeros_like(keep)
                 keep[top] = True
             n = len(tr)
@@ -231,8 +235,14 @@ class CategoryModel:
         return coef, bias
 
     # ------------------------------------------------------------------ training
-    def fit(self, texts: Sequence[str], labels: Sequence[str], groups: Sequence | None = None,
-            progress=None, C_grid: Sequence[float] | None = None) -> "CategoryModel":
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        groups: Sequence | None = None,
+        progress=None,
+        C_grid: Sequence[float] | None = None,
+    ) -> CategoryModel:
         """Fit on `texts`/`labels`.
 
         With `cv` >= 2, out-of-fold scores give the temperature, the calibration report and the needs_review
@@ -283,16 +293,18 @@ class CategoryModel:
         self._weights, start = [], 0
         for v in vecs:
             n_v = len(v.vocabulary_)
-            self._weights.append(np.ascontiguousarray(coef[:, start:start + n_v].T, dtype=np.float32))
+            self._weights.append(np.ascontiguousarray(coef[:, start : start + n_v].T, dtype=np.float32))
             start += n_v
         self._bias = bias
         self._analyzers = None
-        self.report.update({
-            "n_examples": len(prepared),
-            "n_features": int(X.shape[1]),
-            "class_counts": dict(sorted(Counter(y_text).items())),
-            "fit_seconds": round(time.perf_counter() - t0, 2),
-        })
+        self.report.update(
+            {
+                "n_examples": len(prepared),
+                "n_features": int(X.shape[1]),
+                "class_counts": dict(sorted(Counter(y_text).items())),
+                "fit_seconds": round(time.perf_counter() - t0, 2),
+            }
+        )
         return self
 
     def _folds(self, y: np.ndarray, groups) -> list:
@@ -322,19 +334,21 @@ class CategoryModel:
         correct = pred == y
         self.threshold = choose_threshold(conf, correct, self.target_precision)
         kept = conf >= self.threshold
-        self.report.update({
-            "cv_folds": self.cv,
-            "cv_accuracy": round(float(accuracy_score(y, pred)), 4),
-            "cv_macro_f1": round(float(f1_score(y, pred, average="macro")), 4),
-            "temperature": round(self.temperature, 4),
-            "cv_ece_softmax_raw": round(expected_calibration_error(raw.max(axis=1), raw.argmax(axis=1) == y), 4),
-            "cv_ece": round(expected_calibration_error(conf, correct), 4),
-            "target_precision": self.target_precision,
-            "threshold": round(self.threshold, 4),
-            "cv_share_auto": round(float(kept.mean()), 4),
-            "cv_accuracy_auto": round(float(correct[kept].mean()) if kept.any() else 0.0, 4),
-            "cv_accuracy_review": round(float(correct[~kept].mean()) if (~kept).any() else 0.0, 4),
-        })
+        self.report.update(
+            {
+                "cv_folds": self.cv,
+                "cv_accuracy": round(float(accuracy_score(y, pred)), 4),
+                "cv_macro_f1": round(float(f1_score(y, pred, average="macro")), 4),
+                "temperature": round(self.temperature, 4),
+                "cv_ece_softmax_raw": round(expected_calibration_error(raw.max(axis=1), raw.argmax(axis=1) == y), 4),
+                "cv_ece": round(expected_calibration_error(conf, correct), 4),
+                "target_precision": self.target_precision,
+                "threshold": round(self.threshold, 4),
+                "cv_share_auto": round(float(kept.mean()), 4),
+                "cv_accuracy_auto": round(float(correct[kept].mean()) if kept.any() else 0.0, 4),
+                "cv_accuracy_review": round(float(correct[~kept].mean()) if (~kept).any() else 0.0, 4),
+            }
+        )
 
     # ------------------------------------------------------------------ prediction
     def _check_fitted(self) -> None:
@@ -345,7 +359,7 @@ class CategoryModel:
         if self._analyzers is None:
             self._analyzers = [
                 (v.build_analyzer(), v.vocabulary_, np.asarray(v.idf_, dtype=np.float64), w)
-                for v, w in zip(self._vectorizers, self._weights)
+                for v, w in zip(self._vectorizers, self._weights, strict=True)
             ]
         return self._analyzers
 
@@ -372,7 +386,7 @@ class CategoryModel:
         if not prepared:
             return np.zeros((0, len(self.classes_)))
         z = self._bias[None, :].repeat(len(prepared), axis=0)
-        for k, (v, w) in enumerate(zip(self._vectorizers, self._weights)):
+        for k, (v, w) in enumerate(zip(self._vectorizers, self._weights, strict=True)):
             z += v.transform([p[k] for p in prepared]) @ w
         return _softmax(z / self.temperature)
 
@@ -389,7 +403,7 @@ class CategoryModel:
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
         texts = [t if isinstance(t, str) else ("" if t is None else str(t)) for t in texts]
-        return [self._prediction(p, t) for p, t in zip(self.predict_proba_many(texts), texts)]
+        return [self._prediction(p, t) for p, t in zip(self.predict_proba_many(texts), texts, strict=True)]
 
     # ------------------------------------------------------------------ persistence
     def __getstate__(self) -> dict:
@@ -413,14 +427,14 @@ class CategoryModel:
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> "CategoryModel":
+    def load(cls, path: str | Path) -> CategoryModel:
         import joblib
 
         data = joblib.load(Path(path))
-        if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION or not isinstance(
-                data.get("model"), cls):
-            raise ValueError(f"{path} is not a category model of format {FORMAT_VERSION}; retrain with "
-                             "`python -m classifier.train`")
+        if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION or not isinstance(data.get("model"), cls):
+            raise ValueError(
+                f"{path} is not a category model of format {FORMAT_VERSION}; retrain with `python -m classifier.train`"
+            )
         return data["model"]
 
 

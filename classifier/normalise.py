@@ -7,6 +7,7 @@ Chinese punctuation are kept (facts and the classifier use them). It never raise
 `is_blank_or_noise(text)`: True when nothing is left that a person could have meant as words or numbers
 (empty, whitespace, only emoji / punctuation / symbols). The chat layer uses it to ask the citizen again.
 """
+
 from __future__ import annotations
 
 import re
@@ -98,7 +99,7 @@ def normalise(text: str) -> str:
     text = _strip_noise_chars(text)
     try:
         text = _t2s().convert(text)
-    except Exception:  # noqa: BLE001 — a conversion failure must not lose the complaint; keep it unconverted
+    except Exception:
         pass
     return _SPACES.sub(" ", text).strip()
 

@@ -11,6 +11,7 @@ Regular expressions only: it runs on every log record, so it must stay cheap and
 see records that propagate up from child loggers, so `install_pii_filter()` puts it on the root logger and on
 each of the root logger's handlers (call it after logging is configured).
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,7 @@ _PII = re.compile(
 def _mask_digits(s: str, keep_start: int, keep_end: int) -> str:
     """Replace the digits of `s` by *, except the first `keep_start` and last `keep_end` digits."""
     positions = [i for i, c in enumerate(s) if c.isdigit() or c in "Xx"]
-    hide = set(positions[keep_start:len(positions) - keep_end])
+    hide = set(positions[keep_start : len(positions) - keep_end])
     return "".join("*" if i in hide else c for i, c in enumerate(s))
 
 
@@ -40,7 +41,7 @@ def _mask(m: re.Match) -> str:
         prefix = len(re.sub(r"\D", "", s)) - 11  # +86
         return _mask_digits(s, prefix + 3, 4)
     area = re.match(r"\(?0\d{2,3}\)?", s).group()
-    return area + _mask_digits(s[len(area):], 0, 2)
+    return area + _mask_digits(s[len(area) :], 0, 2)
 
 
 def mask_pii(text: str) -> str:
@@ -56,7 +57,7 @@ class PiiMaskingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 — a bad format string must not hide the record; mask what we have
+        except Exception:
             message = f"{record.msg} {record.args!r}"
         record.msg = mask_pii(message)
         record.args = None

@@ -4,6 +4,7 @@ A private `jieba.Tokenizer` is used (jieba's global tokenizer is left untouched,
 dictionaries cannot change our segmentation). It is built on first use, thread-safely; its prefix-dictionary cache
 lives in a writable temporary directory (`$PETITION_JIEBA_CACHE_DIR`, default `<tmp>/petition-jieba`).
 """
+
 from __future__ import annotations
 
 import logging

@@ -3,9 +3,10 @@
     python -m classifier.train [--data DIR] [--out FILE] [--C 0.5] [--target-precision 0.9]
 
 The regularisation strength C of the linear SVM is chosen from C_GRID by stratified 5-fold cross-validation
-(macro-F1) on the training files; the same cross-validation gives the probability temperature and the needs_review threshold (see
-classifier/model.py). The held-out set in tests/data/complaints_heldout is never read here.
+(macro-F1) on the training files; the same cross-validation gives the probability temperature and the needs_review
+threshold (see classifier/model.py). The held-out set in tests/data/complaints_heldout is never read here.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,8 +65,13 @@ def load_training_data(data_dir: Path = DEFAULT_DATA) -> tuple[list[str], list[s
     return texts, labels
 
 
-def train(data_dir: Path = DEFAULT_DATA, out: Path | None = None, C: float | None = None,
-          target_precision: float = 0.95, show_progress: bool = True) -> tuple[CategoryModel, Path]:
+def train(
+    data_dir: Path = DEFAULT_DATA,
+    out: Path | None = None,
+    C: float | None = None,
+    target_precision: float = 0.95,
+    show_progress: bool = True,
+) -> tuple[CategoryModel, Path]:
     from tqdm import tqdm
 
     texts, labels = load_training_data(data_dir)
@@ -75,8 +81,10 @@ def train(data_dir: Path = DEFAULT_DATA, out: Path | None = None, C: float | Non
         out = get_settings().model_dir / MODEL_FILE_NAME
     folds = 5
     grid = None if C is not None else C_GRID
-    with tqdm(total=folds + 3, desc="training category model", unit="step", disable=not show_progress,
-              file=sys.stderr) as bar:
+    with tqdm(
+        total=folds + 3, desc="training category model", unit="step", disable=not show_progress, file=sys.stderr
+    ) as bar:
+
         def progress(msg: str) -> None:
             bar.set_postfix_str(msg, refresh=False)
             bar.update(1)
@@ -99,7 +107,7 @@ def _stale(model_path: Path, data_dir: Path) -> bool:
         return True
     try:
         CategoryModel.load(model_path)
-    except Exception:  # noqa: BLE001 — an old or damaged file is simply retrained
+    except Exception:
         return True
     return False
 
@@ -122,19 +130,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of Rasa NLU YAML files (intent = code)")
     ap.add_argument("--out", type=Path, default=None, help="model file (default: $MODEL_DIR/category.joblib)")
     ap.add_argument("--C", type=float, default=None, help="fix C instead of choosing it by cross-validation")
-    ap.add_argument("--target-precision", type=float, default=0.95,
-                    help="needs_review threshold: the cross-validated suggestions above it are right this often")
+    ap.add_argument(
+        "--target-precision",
+        type=float,
+        default=0.95,
+        help="needs_review threshold: the cross-validated suggestions above it are right this often",
+    )
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
     model, out = train(args.data, args.out, args.C, args.target_precision, show_progress=not args.quiet)
     r = model.report
-    print(f"saved {out}: {r['n_examples']} examples, {len(model.classes_)} categories, C={r['C']}, "
-          f"{r['train_seconds']} s")
-    print(f"cross-validated: accuracy {r['cv_accuracy']}, macro-F1 {r['cv_macro_f1']}, ECE {r['cv_ece']} "
-          f"(uncalibrated softmax {r['cv_ece_softmax_raw']}), temperature {r['temperature']}")
-    print(f"needs_review below {r['threshold']}: {r['cv_share_auto']:.0%} of messages above it, right "
-          f"{r['cv_accuracy_auto']:.1%} of the time (target {r['target_precision']:.0%}); below it right "
-          f"{r['cv_accuracy_review']:.1%}")
+    print(
+        f"saved {out}: {r['n_examples']} examples, {len(model.classes_)} categories, C={r['C']}, {r['train_seconds']} s"
+    )
+    print(
+        f"cross-validated: accuracy {r['cv_accuracy']}, macro-F1 {r['cv_macro_f1']}, ECE {r['cv_ece']} "
+        f"(uncalibrated softmax {r['cv_ece_softmax_raw']}), temperature {r['temperature']}"
+    )
+    print(
+        f"needs_review below {r['threshold']}: {r['cv_share_auto']:.0%} of messages above it, right "
+        f"{r['cv_accuracy_auto']:.1%} of the time (target {r['target_precision']:.0%}); below it right "
+        f"{r['cv_accuracy_review']:.1%}"
+    )
     if "C_grid_cv_macro_f1" in r:
         print("C grid (cv macro-F1):", json.dumps(r["C_grid_cv_macro_f1"]))
     return 0

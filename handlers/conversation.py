@@ -4,6 +4,7 @@ Channels (Telegram, web chat) are thin adapters around this function. Rasa owns 
 only stores what arrives (so nothing is lost), screens input Rasa cannot use, and keeps the citizen served when
 Rasa is down: a complaint is then filed without dialogue and marked for an operator to review.
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,8 +41,8 @@ class Reply:
 
 @dataclass(frozen=True)
 class Attachment:
-    kind: str          # photo / voice / document
-    ref: str           # Telegram file_id, or the path the web upload was stored at
+    kind: str  # photo / voice / document
+    ref: str  # Telegram file_id, or the path the web upload was stored at
     mime: str | None = None
 
 
@@ -67,8 +68,11 @@ def _status_replies(sender_id: str, text: str) -> list[Reply]:
     views = intake.status_for(sender_id, match.group(0).upper() if match else None)
     if not views:
         return [Reply("没有查到您名下的工单。如果您有工单号，请发送“查询 工单号”。")]
-    lines = [f"工单 {v.number}：{v.status_label}，承办部门：{v.department_name}，答复期限：{v.answer_due:%Y年%m月%d日}"
-             + (f"。答复：{v.last_reply}" if v.last_reply else "") for v in views[:5]]
+    lines = [
+        f"工单 {v.number}：{v.status_label}，承办部门：{v.department_name}，答复期限：{v.answer_due:%Y年%m月%d日}"
+        + (f"。答复：{v.last_reply}" if v.last_reply else "")
+        for v in views[:5]
+    ]
     return [Reply("\n".join(lines))]
 
 
@@ -84,17 +88,24 @@ def _without_dialogue(sender_id: str, message_id: int, text: str) -> list[Reply]
         except Exception:  # the message is already stored; an operator can file it from there
             log.exception("could not file message %s without dialogue", message_id)
             return [Reply("系统暂时繁忙，您的留言已完整保存，工作人员会尽快处理。也可以拨打12345热线。")]
-        return [Reply(f"智能对话服务暂时不可用，您反映的问题已直接登记。工单号：{filed.number}，"
-                      f"承办部门：{filed.department_name}，答复期限：{filed.answer_due:%Y年%m月%d日}。"
-                      "工作人员会尽快与您核实情况。")]
+        return [
+            Reply(
+                f"智能对话服务暂时不可用，您反映的问题已直接登记。工单号：{filed.number}，"
+                f"承办部门：{filed.department_name}，答复期限：{filed.answer_due:%Y年%m月%d日}。"
+                "工作人员会尽快与您核实情况。"
+            )
+        ]
     intake.mark_message(message_id, "stored")
     return [Reply("系统暂时繁忙，您的留言已保存。请直接描述您遇到的问题（什么事、在哪里、什么时候），我们会为您登记。")]
 
 
 def _to_reply(message: dict) -> Reply | None:
     text = (message.get("text") or "").strip()
-    buttons = tuple(Button(str(b.get("title", "")), str(b.get("payload", "")))
-                    for b in message.get("buttons") or [] if b.get("payload"))
+    buttons = tuple(
+        Button(str(b.get("title", "")), str(b.get("payload", "")))
+        for b in message.get("buttons") or []
+        if b.get("payload")
+    )
     if not text and not buttons:
         return None
     return Reply(text, buttons)
@@ -116,8 +127,9 @@ def converse(sender_id: str, text: str | None, attachments: Sequence[Attachment]
     rasa_text = COMMANDS.get(command, text[:RASA_MAX_CHARS])
     settings = get_settings()
     try:
-        answer = rasa_client.send(settings.rasa_url, sender_id, rasa_text, {"message_id": message_id},
-                                  timeout=settings.rasa_timeout)
+        answer = rasa_client.send(
+            settings.rasa_url, sender_id, rasa_text, {"message_id": message_id}, timeout=settings.rasa_timeout
+        )
     except rasa_client.RasaUnavailable as exc:
         log.warning("Rasa unavailable, handling message %s without dialogue: %s", message_id, exc)
         return replies + _without_dialogue(sender_id, message_id, text)

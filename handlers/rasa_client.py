@@ -1,4 +1,5 @@
 """Talks to the Rasa server through its REST channel (POST /webhooks/rest/webhook)."""
+
 from __future__ import annotations
 
 import httpx
@@ -10,8 +11,7 @@ class RasaUnavailable(RuntimeError):
     """Rasa did not answer (down, starting, or an error inside it)."""
 
 
-def send(rasa_url: str, sender_id: str, text: str, metadata: dict | None = None,
-         timeout: float = 20.0) -> list[dict]:
+def send(rasa_url: str, sender_id: str, text: str, metadata: dict | None = None, timeout: float = 20.0) -> list[dict]:
     payload = {"sender": sender_id, "message": text, "metadata": metadata or {}}
     try:
         answer = post_json(f"{rasa_url}/webhooks/rest/webhook", payload, timeout=timeout)

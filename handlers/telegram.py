@@ -3,6 +3,7 @@
 Run: `python -m handlers.telegram` (needs TELEGRAM_BOT_TOKEN; TELEGRAM_API_BASE_URL points it at an emulator).
 Status pushes do not pass through here: bot.notify sends them straight to the Bot API.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,12 +25,10 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     # Telegram limits callback data to 64 bytes; our payloads are short intent payloads.
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.title, callback_data=b.payload[:64])]
-                                 for b in reply.buttons])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.title, callback_data=b.payload[:64])] for b in reply.buttons])
 
 
-async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
-                  attachments: list[Attachment]) -> None:
+async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, attachments: list[Attachment]) -> None:
     replies = await asyncio.to_thread(converse, sender_id(update), text, attachments)
     for r in replies:
         await context.bot.send_message(update.effective_chat.id, r.text or "请选择：", reply_markup=keyboard(r))
@@ -68,8 +67,12 @@ def build_application(token: str, base_url: str | None = None) -> Application:
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     app = builder.build()
     app.add_handler(CallbackQueryHandler(on_button))
-    app.add_handler(MessageHandler(filters.PHOTO | filters.VOICE | filters.AUDIO | filters.Document.ALL
-                                   | filters.VIDEO | filters.VIDEO_NOTE, on_media))
+    app.add_handler(
+        MessageHandler(
+            filters.PHOTO | filters.VOICE | filters.AUDIO | filters.Document.ALL | filters.VIDEO | filters.VIDEO_NOTE,
+            on_media,
+        )
+    )
     app.add_handler(MessageHandler(filters.TEXT, on_text))  # commands too: /status goes through converse
     return app
 

@@ -1,5 +1,6 @@
 """Fixtures that speak the domain: a temporary database with the sample jurisdiction, and analyses built by hand
 so ticket tests do not depend on the trained models."""
+
 from __future__ import annotations
 
 import os
@@ -72,12 +73,40 @@ def session(engine):
 @pytest.fixture
 def make_analysis(jurisdiction):
     """make_analysis("labour", township="戛洒镇", flags=["collective"]) -> an Analysis routed for real."""
-    def make(category: str = "labour", township: str | None = None, village: str | None = None,
-             flags: list[str] | None = None, facts: dict | None = None, confidence: float = 0.9) -> Analysis:
+
+    def make(
+        category: str = "labour",
+        township: str | None = None,
+        village: str | None = None,
+        flags: list[str] | None = None,
+        facts: dict | None = None,
+        confidence: float = 0.9,
+    ) -> Analysis:
         flags = flags or []
         r = route(category, township, village, flags, jurisdiction)
-        base = {"places": [], "times": [], "money": [], "people_count": None, "land_mu": None, "phones": [],
-                "id_numbers": [], "invalid_id_numbers": [], "organizations": [], "persons": [], "demand": None}
-        return Analysis(category, confidence, [(category, confidence)], confidence < 0.5, {**base, **(facts or {})},
-                        flags, r, category, {"township": township, "village": village} if township or village else {})
+        base = {
+            "places": [],
+            "times": [],
+            "money": [],
+            "people_count": None,
+            "land_mu": None,
+            "phones": [],
+            "id_numbers": [],
+            "invalid_id_numbers": [],
+            "organizations": [],
+            "persons": [],
+            "demand": None,
+        }
+        return Analysis(
+            category,
+            confidence,
+            [(category, confidence)],
+            confidence < 0.5,
+            {**base, **(facts or {})},
+            flags,
+            r,
+            category,
+            {"township": township, "village": village} if township or village else {},
+        )
+
     return make

@@ -1,4 +1,5 @@
 """Fails on drift between the Rasa files, the action code, the taxonomy and the jurisdiction file."""
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@
 and departments (init_db), registers the push transports, and every `push_interval` seconds retries pushes that
 could not be delivered yet (None turns that off, as the tests do).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,10 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 PUSH_INTERVAL_SECONDS = 60.0
 
-CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def install_pii_filter() -> None:
@@ -61,6 +64,7 @@ def _mask_pii(text: str) -> str:
 class AccessLogFilter(logging.Filter):
     """uvicorn's access log without the web chat's browser ids (they are what lets a browser read its pushes),
     without phone or ID numbers, and without the successful status polls every open chat page makes."""
+
     SENDER = re.compile(r"(sender_id=web(?::|%3A))[A-Za-z0-9_-]+", re.IGNORECASE)
 
     def _clean(self, text: str) -> str:
@@ -95,9 +99,9 @@ async def _push_loop(app: FastAPI, interval: float) -> None:
             log.exception("retrying pushes failed")
 
 
-def _lifespan(push_interval: float | None):  # noqa: ANN202
+def _lifespan(push_interval: float | None):
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # noqa: ANN202
+    async def lifespan(app: FastAPI):
         from bot import notify
 
         install_pii_filter()
@@ -113,6 +117,7 @@ def _lifespan(push_interval: float | None):  # noqa: ANN202
                     await task
                 except asyncio.CancelledError:
                     pass
+
     return lifespan
 
 
@@ -151,19 +156,28 @@ def describe_validation_error(err: dict) -> str:
         return f"{field} 格式不正确"
 
 
-def _error_page(request: Request, status: int, title: str, message: str, user=None) -> HTMLResponse:  # noqa: ANN001
+def _error_page(request: Request, status: int, title: str, message: str, user=None) -> HTMLResponse:
     from bot.web.pages import render
 
-    return render(request, "error.html", None, user, status_code=status, title=title, message=message,
-                  home=ROLE_HOME.get(user.role, "/") if user else "/")
+    return render(
+        request,
+        "error.html",
+        None,
+        user,
+        status_code=status,
+        title=title,
+        message=message,
+        home=ROLE_HOME.get(user.role, "/") if user else "/",
+    )
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [describe_validation_error(e) for e in exc.errors()]
-        return JSONResponse({"detail": "请求格式不正确：" + "；".join(dict.fromkeys(errors)), "errors": errors},
-                            status_code=422)
+        return JSONResponse(
+            {"detail": "请求格式不正确：" + "；".join(dict.fromkeys(errors)), "errors": errors}, status_code=422
+        )
 
     @app.exception_handler(TicketError)
     async def ticket_error(request: Request, exc: TicketError) -> JSONResponse:
@@ -189,7 +203,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_page(request, 403, "没有权限", "您的账号不能访问这个页面。", exc.user)
 
 
-
 def unexpected_error(request: Request, exc: Exception) -> Response:
     # logged once, here, without the request body (complaints carry personal data); the answer says nothing inside
     log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
@@ -201,8 +214,13 @@ def unexpected_error(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings | None = None, *, push_interval: float | None = PUSH_INTERVAL_SECONDS) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="信访受理助手", lifespan=_lifespan(push_interval), docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="信访受理助手",
+        lifespan=_lifespan(push_interval),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
     app.state.settings = settings
     app.state.engine = engine_for(settings.database_url)
     app.state.sessionmaker = sessionmaker_for(app.state.engine)
@@ -216,10 +234,10 @@ def create_app(settings: Settings | None = None, *, push_interval: float | None 
     install_pii_filter()
 
     @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # noqa: ANN001, ANN202
+    async def security_headers(request: Request, call_next):
         try:
             response = await call_next(request)
-        except Exception as exc:  # noqa: BLE001 — answered here, so the server does not log it a second time
+        except Exception as exc:
             response = unexpected_error(request, exc)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -242,7 +260,7 @@ def create_app(settings: Settings | None = None, *, push_interval: float | None 
         try:
             with app.state.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("health check: database unavailable: %s", type(exc).__name__)
             return JSONResponse({"ok": False, "database": "unavailable"}, status_code=503)
         return JSONResponse({"ok": True, "database": app.state.engine.dialect.name})

@@ -1,4 +1,5 @@
 """Request dependencies: one database session per request, and the logged-in staff member (cookie or Bearer)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -42,12 +43,14 @@ def optional_user(request: Request, db: Session = Depends(get_db)) -> StaffUser 
 
 def require(*roles: str) -> Callable[..., StaffUser]:
     """API dependency: 401 without a valid session, 403 for a role that may not do this."""
+
     def dependency(user: StaffUser | None = Depends(optional_user)) -> StaffUser:
         if user is None:
             raise HTTPException(401, "请先登录", headers={"WWW-Authenticate": "Bearer"})
         if roles and user.role not in roles:
             raise HTTPException(403, "您的账号没有权限执行此操作")
         return user
+
     return dependency
 
 
@@ -63,12 +66,14 @@ class WrongRole(Exception):
 
 def page_user(*roles: str) -> Callable[..., StaffUser]:
     """Page dependency: sends a visitor without a session to /login, and a wrong role to a Chinese 403 page."""
+
     def dependency(request: Request, user: StaffUser | None = Depends(optional_user)) -> StaffUser:
         if user is None:
             raise LoginRequired(request.url.path)
         if roles and user.role not in roles:
             raise WrongRole(user)
         return user
+
     return dependency
 
 

@@ -1,4 +1,5 @@
 """Rendering staff and citizen pages with the context every page shares (who is logged in, the navigation)."""
+
 from __future__ import annotations
 
 from fastapi import Request
@@ -10,11 +11,22 @@ from bot.models import StaffUser
 from bot.web import queries
 
 
-def render(request: Request, template: str, db: Session | None = None, user: StaffUser | None = None,
-           status_code: int = 200, **context) -> HTMLResponse:  # noqa: ANN003
+def render(
+    request: Request,
+    template: str,
+    db: Session | None = None,
+    user: StaffUser | None = None,
+    status_code: int = 200,
+    **context,
+) -> HTMLResponse:
     who = None
     if user is not None:
-        who = {"username": user.username, "role": user.role, "role_label": ROLES.get(user.role, user.role),
-               "department_name": queries.department_name(db, user.department_code) if db is not None else None}
+        who = {
+            "username": user.username,
+            "role": user.role,
+            "role_label": ROLES.get(user.role, user.role),
+            "department_name": queries.department_name(db, user.department_code) if db is not None else None,
+        }
     return request.app.state.templates.TemplateResponse(
-        request, template, {"user": who, "path": request.url.path, **context}, status_code=status_code)
+        request, template, {"user": who, "path": request.url.path, **context}, status_code=status_code
+    )

@@ -1,5 +1,6 @@
 """Every read the web app makes, in one place. Department scoping is part of the query itself: a department user's
 lookup of another department's ticket finds nothing, exactly as for a number that does not exist."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -35,8 +36,13 @@ def attachment_for_staff(s: Session, attachment_id: int, user: StaffUser) -> Att
 
 
 def department_tickets(s: Session, department_code: str, status: str | None = None) -> list[Ticket]:
-    q = (select(Ticket).where(Ticket.department_code == department_code).options(selectinload(Ticket.department))
-         .order_by(Ticket.id.desc()).limit(LIST_LIMIT))
+    q = (
+        select(Ticket)
+        .where(Ticket.department_code == department_code)
+        .options(selectinload(Ticket.department))
+        .order_by(Ticket.id.desc())
+        .limit(LIST_LIMIT)
+    )
     if status:
         q = q.where(Ticket.status == status)
     return list(s.scalars(q))
@@ -55,15 +61,26 @@ def operator_queue(s: Session) -> list[tuple[Ticket, str | None]]:
     """Returned tickets, and tickets marked for review that nobody has re-routed or accepted yet, each with the
     department's return reason."""
     rerouted = exists().where(TicketEvent.ticket_id == Ticket.id, TicketEvent.action == "rerouted")
-    q = (select(Ticket)
-         .where(or_(Ticket.status == "returned",
-                    and_(Ticket.needs_review.is_(True), Ticket.status == "registered", ~rerouted)))
-         .options(selectinload(Ticket.department)).order_by(Ticket.id).limit(LIST_LIMIT))
+    q = (
+        select(Ticket)
+        .where(
+            or_(
+                Ticket.status == "returned",
+                and_(Ticket.needs_review.is_(True), Ticket.status == "registered", ~rerouted),
+            )
+        )
+        .options(selectinload(Ticket.department))
+        .order_by(Ticket.id)
+        .limit(LIST_LIMIT)
+    )
     tickets = list(s.scalars(q))
     reasons: dict[int, str | None] = {}
     if tickets:
-        for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id.in_([t.id for t in tickets]),
-                                                     TicketEvent.action == "returned").order_by(TicketEvent.id)):
+        for e in s.scalars(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id.in_([t.id for t in tickets]), TicketEvent.action == "returned")
+            .order_by(TicketEvent.id)
+        ):
             reasons[e.ticket_id] = e.note
     return [(t, reasons.get(t.id) if t.status == "returned" else None) for t in tickets]
 
@@ -79,16 +96,24 @@ def department_name(s: Session, code: str | None) -> str | None:
 
 def web_updates(s: Session, sender_id: str, after: int = 0, limit: int = 50) -> list[Notification]:
     """Undelivered pushes of one web chat sender; the caller marks them delivered."""
-    return list(s.scalars(select(Notification).where(Notification.sender_id == sender_id,
-                                                     Notification.delivered.is_(False), Notification.id > after)
-                          .order_by(Notification.id).limit(limit)))
+    return list(
+        s.scalars(
+            select(Notification)
+            .where(Notification.sender_id == sender_id, Notification.delivered.is_(False), Notification.id > after)
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+    )
 
 
 # ---------------------------------------------------------------- supervisor statistics
 
-def _counts(s: Session, column) -> list[tuple[str | None, int]]:  # noqa: ANN001
-    return [(k, n) for k, n in s.execute(select(column, func.count()).group_by(column)
-                                         .order_by(func.count().desc(), column)).all()]
+
+def _counts(s: Session, column) -> list[tuple[str | None, int]]:
+    return [
+        (k, n)
+        for k, n in s.execute(select(column, func.count()).group_by(column).order_by(func.count().desc(), column)).all()
+    ]
 
 
 def _week_start(d: date) -> date:
@@ -111,35 +136,59 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
         day = as_china_time(received).date()
         if day >= first:
             week_counts[_week_start(day)] += 1
-    by_week = [{"week_start": first + timedelta(weeks=i), "count": week_counts[first + timedelta(weeks=i)]}
-               for i in range(weeks)]
+    by_week = [
+        {"week_start": first + timedelta(weeks=i), "count": week_counts[first + timedelta(weeks=i)]}
+        for i in range(weeks)
+    ]
 
-    overdue_rows = list(s.scalars(select(Ticket).where(Ticket.status.in_(OPEN_STATUSES), Ticket.answer_by < today)
-                                  .options(selectinload(Ticket.department)).order_by(Ticket.answer_by)
-                                  .limit(LIST_LIMIT)))
-    overdue = [{**TicketSummary.of(t, today).model_dump(), "days_overdue": (today - t.answer_by).days}
-               for t in overdue_rows]
+    overdue_rows = list(
+        s.scalars(
+            select(Ticket)
+            .where(Ticket.status.in_(OPEN_STATUSES), Ticket.answer_by < today)
+            .options(selectinload(Ticket.department))
+            .order_by(Ticket.answer_by)
+            .limit(LIST_LIMIT)
+        )
+    )
+    overdue = [
+        {**TicketSummary.of(t, today).model_dump(), "days_overdue": (today - t.answer_by).days} for t in overdue_rows
+    ]
 
-    hotspots = [{"township": town, "category": c, "category_name": category_name(c), "count": n}
-                for town, c, n in s.execute(
-                    select(Ticket.township, Ticket.category, func.count()).where(Ticket.township.is_not(None))
-                    .group_by(Ticket.township, Ticket.category)
-                    .order_by(func.count().desc(), Ticket.township, Ticket.category).limit(10)).all()]
+    hotspots = [
+        {"township": town, "category": c, "category_name": category_name(c), "count": n}
+        for town, c, n in s.execute(
+            select(Ticket.township, Ticket.category, func.count())
+            .where(Ticket.township.is_not(None))
+            .group_by(Ticket.township, Ticket.category)
+            .order_by(func.count().desc(), Ticket.township, Ticket.category)
+            .limit(10)
+        ).all()
+    ]
 
-    return {"total": total,
-            "open": sum(n for c, n in _counts(s, Ticket.status) if c in OPEN_STATUSES),
-            "by_category": by_category, "by_department": by_department, "by_status": by_status,
-            "by_week": by_week, "overdue": overdue, "hotspots": hotspots,
-            "repeats": repeat_petitions(s, today)}
+    return {
+        "total": total,
+        "open": sum(n for c, n in _counts(s, Ticket.status) if c in OPEN_STATUSES),
+        "by_category": by_category,
+        "by_department": by_department,
+        "by_status": by_status,
+        "by_week": by_week,
+        "overdue": overdue,
+        "hotspots": hotspots,
+        "repeats": repeat_petitions(s, today),
+    }
 
 
 def repeat_petitions(s: Session, today: date) -> list[dict]:
     """Tickets that repeat an earlier one (linked, or flagged 重复), grouped by the citizen's phone, shown masked.
     The earlier tickets they repeat are in the group too."""
-    linked = list(s.scalars(select(Ticket).where(Ticket.repeat_of_id.is_not(None))
-                            .options(selectinload(Ticket.department))))
-    flagged = [t for t in s.scalars(select(Ticket).where(Ticket.repeat_of_id.is_(None))
-                                    .options(selectinload(Ticket.department))) if "repeat" in (t.flags or [])]
+    linked = list(
+        s.scalars(select(Ticket).where(Ticket.repeat_of_id.is_not(None)).options(selectinload(Ticket.department)))
+    )
+    flagged = [
+        t
+        for t in s.scalars(select(Ticket).where(Ticket.repeat_of_id.is_(None)).options(selectinload(Ticket.department)))
+        if "repeat" in (t.flags or [])
+    ]
     tickets = {t.id: t for t in linked + flagged}
     missing = {t.repeat_of_id for t in linked} - tickets.keys()
     if missing:
@@ -159,9 +208,17 @@ def repeat_petitions(s: Session, today: date) -> list[dict]:
     for key, rows in groups.items():
         rows.sort(key=lambda t: t.id)
         phone = key[6:] if key.startswith("phone:") else None
-        out.append({"citizen": mask_phone(phone) if phone else "未留电话", "count": len(rows),
-                    "tickets": [TicketSummary.of(t, today, tickets[t.repeat_of_id].number
-                                                 if t.repeat_of_id in tickets else None).model_dump()
-                                for t in rows]})
+        out.append(
+            {
+                "citizen": mask_phone(phone) if phone else "未留电话",
+                "count": len(rows),
+                "tickets": [
+                    TicketSummary.of(
+                        t, today, tickets[t.repeat_of_id].number if t.repeat_of_id in tickets else None
+                    ).model_dump()
+                    for t in rows
+                ],
+            }
+        )
     out.sort(key=lambda g: (-g["count"], g["tickets"][0]["number"]))
     return out

@@ -5,6 +5,7 @@ digit (jionlp accepts any ID with a plausible region and birth date), landlines 
 (08774567890), ID-like numbers right after 身份证 that jionlp rejects, and the normal forms of the spec
 (13812345678, 0877-4567890, upper-case X).
 """
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,7 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 def id_check_digit(first17: str) -> str:
     """GB 11643-1999 check character for the first 17 digits."""
-    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS)) % 11]
+    return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
 def is_valid_id(number: str) -> bool:
@@ -50,7 +51,7 @@ def find_ids(text: str) -> list[tuple[int, int, str, bool]]:
         if len(hit["text"]) == 18:
             found[(s, e)] = hit["text"]
     for m in _ID_LIKE.finditer(text):
-        if m.span() not in found and _ID_CONTEXT.search(text[max(0, m.start() - 12):m.start()]):
+        if m.span() not in found and _ID_CONTEXT.search(text[max(0, m.start() - 12) : m.start()]):
             found[m.span()] = m.group()
     return [(s, e, n.upper(), is_valid_id(n)) for (s, e), n in sorted(found.items())]
 

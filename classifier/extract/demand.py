@@ -3,6 +3,7 @@
 No library marks what a citizen asks for. Triggers are tried strongest first (terms/demand_triggers.txt); 请 inside
 申请 / 请假 / 请问 and 要求 in 按要求 or said by the other side (他要求我们) do not count.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,9 @@ _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 _CLAUSE_START = re.compile(r"(?:^|[，。！？；,!?;：:\s])(?:我们|我|特此|现|故|所以|因此|为此|强烈|恳切|最后|只)?$")
 _NOT_QING = re.compile(r"(?:申|邀|聘|宴|敬|回|提)$")
 _NOT_QING_AFTER = re.compile(r"^(?:假|问|客|示|教|柬|帖|愿|来的|了(?!解))")
-_NOT_YAOQIU_BEFORE = re.compile(r"(?:按|按照|照|符合|不符合|合|达到|达不到|有|的|他|她|他们|对方|老板|村里|镇里|领导|公司|厂里|单位)$")
+_NOT_YAOQIU_BEFORE = re.compile(
+    r"(?:按|按照|照|符合|不符合|合|达到|达不到|有|的|他|她|他们|对方|老板|村里|镇里|领导|公司|厂里|单位)$"
+)
 _GROUPS = (("强烈要求", "恳请", "恳求", "请求", "要求"), ("希望", "盼望", "期盼", "盼", "望"), ("请",))
 _MAX_LEN = 40
 # 要求：一、退还…；二、赔偿…。 a listed demand runs to the full stop, across the semicolons
@@ -30,23 +33,25 @@ def _trigger_re() -> re.Pattern:
 
 def _ok(text: str, m: re.Match) -> bool:
     word, s, e = m.group(), m.start(), m.end()
-    before = text[max(0, s - 4):s]
+    before = text[max(0, s - 4) : s]
     if word == "请":
-        return not (_NOT_QING.search(before) or _NOT_QING_AFTER.match(text[e:e + 3]))
+        return not (_NOT_QING.search(before) or _NOT_QING_AFTER.match(text[e : e + 3]))
     if word == "要求":
         return not _NOT_YAOQIU_BEFORE.search(before)
     if word == "望":
         return bool(_CLAUSE_START.search(before))
     if word == "盼":
-        return not re.match(r"^[头着]", text[e:e + 1])
+        return not re.match(r"^[头着]", text[e : e + 1])
     if word == "希望":
         return not re.search(r"(?:没有|没|失去|看不到)$", before)
     return True
 
 
 # a comma-clause that goes on with the demand (恳请调查处理，还我们一个公道 / 要求退钱，并赔偿损失)
-_CONTINUES = re.compile(r"^\s*(?:并|并且|同时|和|及|以及|还|再|给|让|对|依法|尽快|马上|立即|追究|退还|赔偿|恢复|严惩|查处|彻底|把|将|帮|"
-                        r"责令|督促|保障|保护|维护|解决|落实|兑现|补偿|返还|公开|取消|停止|制止|拆除|处理)")
+_CONTINUES = re.compile(
+    r"^\s*(?:并|并且|同时|和|及|以及|还|再|给|让|对|依法|尽快|马上|立即|追究|退还|赔偿|恢复|严惩|查处|彻底|把|将|帮|"
+    r"责令|督促|保障|保护|维护|解决|落实|兑现|补偿|返还|公开|取消|停止|制止|拆除|处理)"
+)
 
 
 def _first_clauses(text: str, start: int, end: int) -> int:

@@ -1,6 +1,7 @@
 """Place names the extractor knows: the county's own gazetteer (bot/jurisdiction.yml, passed in as flat rows) and
 China's province / city / county names from jionlp's administrative-division dictionary (for places outside
 the county: 河南省开封市通许县 -> 河南省 / 开封市 / 通许县, written levels only)."""
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,7 @@ class Gazetteer:
     village_stems: dict[str, str] = field(default_factory=dict)  # 南恩 -> 南恩村
 
     @classmethod
-    def from_rows(cls, rows: list[dict] | None, normalise=lambda s: s) -> "Gazetteer":
+    def from_rows(cls, rows: list[dict] | None, normalise=lambda s: s) -> Gazetteer:
         g = cls()
         shared: set[str] = set()
         for row in rows or ():
@@ -84,14 +85,15 @@ class Division:
 def china_divisions() -> dict[str, Division]:
     """Full and short names of every province, city and county in jionlp's dictionary -> Division.
     Short forms (河南, 开封) are keyed with a leading '~' so callers can require a following level."""
-    import jionlp  # noqa: F401 — importing it unzips the dictionaries on first use
+    import jionlp
 
     path = Path(jionlp.__file__).parent / "dictionary" / "china_location.txt"
     out: dict[str, Division] = {}
     province = city = None
     # lines are indented by level (0 province, 1 city, 2 county, 3 town, 4 village); only the first three are read
-    for tabs, name, short in re.findall(r"^(\t{0,2})([^\t\n]+)(?:\t\d*(?:\t([^\t\n]*))?)?$",
-                                        path.read_text(encoding="utf-8"), re.M):
+    for tabs, name, short in re.findall(
+        r"^(\t{0,2})([^\t\n]+)(?:\t\d*(?:\t([^\t\n]*))?)?$", path.read_text(encoding="utf-8"), re.M
+    ):
         depth = len(tabs)
         if depth == 0:
             province, city = name, None

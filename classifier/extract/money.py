@@ -4,8 +4,8 @@ jionlp's money extractor needs a currency word (it misses 5.6万, 两千多块, 
 colloquial 一千五 as 1005 and 2万5 as 40010, so spans are found by our patterns and their numerals read by cn2an
 (numbers.parse_number). The ways citizens write a sum, and what makes each one money:
 
-    with a currency      800元 / 两万来块 / 三四千块钱 / 五百圆 / 人民币两万三千元 / ￥800 / RMB 5000 / 3000RMB / 万把块钱 /
-                         1块2 / 一块五 (yuan and jiao)
+    with a currency      800元 / 两万来块 / 三四千块钱 / 五百圆 / 人民币两万三千元 / ￥800 / RMB 5000 / 3000RMB /
+                         万把块钱 / 1块2 / 一块五 (yuan and jiao)
     scaled, no currency  1万2 / 一万二 / 1.2w / 5K / 八千多 / 1千8 / 一千出头: money when the sentence speaks of money
                          (工资 / 赔 / 押金 / 费 / 钱 ...) and no counted thing follows (三千多人, 两千斤, 一千多米)
     bare                 3500 / 两百 / 三百五: money right after a money word in the same clause (工资3500, 欠我两百,
@@ -13,6 +13,7 @@ colloquial 一千五 as 1005 and 2万5 as 40010, so spans are found by our patte
                          money noun (三千二的白条, 二十万赎金), never alone
 Vague amounts (好几千, 上万元, 几百块) give no value and are not listed; ranges give the lower bound (三四千 -> 3000).
 """
+
 from __future__ import annotations
 
 import re
@@ -104,12 +105,16 @@ def find_money(text: str, taken=()) -> list[tuple[int, int, dict]]:
             # 三万 alone is money only in a sentence about money (三万人 / 3w字 / 两千斤 are not)
             if _NOT_AFTER_BARE.match(text, m.end()) or not _money_sentence(text, m.start(), m.end()):
                 continue
-        elif re.fullmatch(r"[一1]分钱?|[一1]毛钱?", num) or (num in ("一", "1") and _IDIOM.match(text[m.end():])):
+        elif re.fullmatch(r"[一1]分钱?|[一1]毛钱?", num) or (num in ("一", "1") and _IDIOM.match(text[m.end() :])):
             continue
-        if _IDIOM.match(text[m.end():]) and parse_number(num) in (0.0, 1.0, 0.01):
+        if _IDIOM.match(text[m.end() :]) and parse_number(num) in (0.0, 1.0, 0.01):
             continue  # 一分钱都没给 / 一块钱也没有
-        if _PIECE.match(m.group()) and re.match(r"[\u4e00-\u9fff]", text[m.end():m.end() + 1]) and (
-                text[m.end()] not in "钱多左") and (parse_number(num) or 0) < 10:
+        if (
+            _PIECE.match(m.group())
+            and re.match(r"[\u4e00-\u9fff]", text[m.end() : m.end() + 1])
+            and (text[m.end()] not in "钱多左")
+            and (parse_number(num) or 0) < 10
+        ):
             continue  # 一块宅基地 / 两块石头: 块 counts pieces
         if m.group("jiao"):  # 1块2 / 一块五: yuan and jiao
             base = parse_number(num)
@@ -119,9 +124,9 @@ def find_money(text: str, taken=()) -> list[tuple[int, int, dict]]:
         add(m.start(), m.end(), num)
     for m in _BARE.finditer(text):
         s, e = m.span()
-        if _NOT_AFTER_BARE.match(text, e) or re.match(r"[\d.A-Za-z]", text[e:e + 1] or " "):
+        if _NOT_AFTER_BARE.match(text, e) or re.match(r"[\d.A-Za-z]", text[e : e + 1] or " "):
             continue
-        if re.match(r"[A-Za-z\d.]", text[s - 1:s] or " ") or re.fullmatch(r"0\d*|\d{9,}", m.group()):
+        if re.match(r"[A-Za-z\d.]", text[s - 1 : s] or " ") or re.fullmatch(r"0\d*|\d{9,}", m.group()):
             continue  # account / card numbers are not sums
         if text.endswith(("百分之", "千分之", "号", "第", "尾号", "编号"), 0, s):
             continue  # 百分之三十的赔偿 / 罚款单号12345: a share or a number, not a sum
@@ -156,5 +161,5 @@ def _money_sentence(text: str, start: int, end: int) -> bool:
     """A money word anywhere in the sentence around text[start:end] (都是二十万 after 补偿款只有十二万)."""
     left = max(text.rfind(p, 0, start) for p in _SENTENCE_END) + 1
     rights = [i for i in (text.find(p, end) for p in _SENTENCE_END) if i >= 0]
-    sentence = text[left:start] + " " + text[end:min(rights) if rights else len(text)]
+    sentence = text[left:start] + " " + text[end : min(rights) if rights else len(text)]
     return bool(_MONEY_IN_SENTENCE.search(sentence))

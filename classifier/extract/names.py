@@ -8,11 +8,12 @@ of an organisation name (…公司, …厂, …医院). Rules add what the tagge
 
 An organisation is listed only when something in its name says WHICH body it is (docs/FACTS_SPEC.md: generic words
 without a name are not listed): a name (宏达建筑公司, 华宇超市), a place (戛洒镇人民政府, 南恩村委会, 新平县人社局), or
-县 / 市 / 省 / 州 / 区, which in a county's complaint mean the one county, city... (县人民医院). A name made only of kind
-words (org_kind_words.txt, org_bodies.txt, org_suffixes.txt, generic_orgs.txt) after non-distinguishing qualifiers
-(镇 / 乡 / 村 / 当地 / 我们: org_vague_qualifiers.txt) is a bare kind word and is left out: 派出所, 镇政府, 镇卫生院,
-卫健局, 纪委, 中级人民法院, 建筑公司, a plain 村委会.
+县 / 市 / 省 / 州 / 区, which in a county's complaint mean the one county, city... (县人民医院). A name made only
+of kind words (org_kind_words.txt, org_bodies.txt, org_suffixes.txt, generic_orgs.txt) after non-distinguishing
+qualifiers (镇 / 乡 / 村 / 当地 / 我们: org_vague_qualifiers.txt) is a bare kind word and is left out:
+派出所, 镇政府, 镇卫生院, 卫健局, 纪委, 中级人民法院, 建筑公司, a plain 村委会.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,10 +22,14 @@ from functools import lru_cache
 from classifier.extract.terms import alternation, term_set, terms
 
 _SEP = re.compile(r"[，。！？；、,.!?;：:\s（）()“”\"'《》]")
-_WRITER_BEFORE = re.compile(r"(?:我叫|我是|(?:^|[，,。:：])叫|本人|我名叫|名字叫|名字是|我姓名|姓名|我的名字|反映人|联系人|投诉人|举报人|来信人|签名|落款)"
-                            r"[:：是为叫]?[^，。！？,.!?]{0,16}$")
+_WRITER_BEFORE = re.compile(
+    r"(?:我叫|我是|(?:^|[，,。:：])叫|本人|我名叫|名字叫|名字是|我姓名|姓名|我的名字|反映人|联系人|投诉人|举报人|来信人|签名|落款)"
+    r"[:：是为叫]?[^，。！？,.!?]{0,16}$"
+)
 _NUMERAL_BEFORE = re.compile(r"[一二三四五六七八九十两几\d]$")
-_BRANCH = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:分局|分院|支队|中队|分公司|分所|分中心|派出所|支行|分行|营业部|营业所|分理处|分店)")
+_BRANCH = re.compile(
+    r"[\u4e00-\u9fff]{1,4}?(?:分局|分院|支队|中队|分公司|分所|分中心|派出所|支行|分行|营业部|营业所|分理处|分店)"
+)
 # what may follow a body's kind word inside one name: 玉溪市中级人民法院, 县第一人民医院, 戛洒镇中心卫生院
 _MODIFIERS = re.compile(r"(?:第[一二三四五六七八九十]+|人民|中级|高级|基层|中心|民族)*$")
 _CONJUNCTION = re.compile(r"或者|[和与及、跟同或]")
@@ -35,17 +40,23 @@ _DETERMINER = re.compile(r"一家|一个|一所|那家|这家|某家|某个|叫�
 _NOT_ORG_END = re.compile(r"(?:县城|城区|市区|街上|老街)$")
 _ADDRESS = re.compile(r"[省市县区州].+[镇乡街道村区]|[镇乡].+[村社区]")  # two levels at least: an address
 # 小区物业公司 is not a 区's body: words ending in a level character
-_NOT_LEVEL = frozenset("城乡 城镇 乡镇 下乡 老乡 家乡 城市 都市 超市 城区 社区 小区 园区 景区 校区 山区 矿区 厂区 辖区 片区 郊区 新区 库区 "
-                       "灾区 牧区 街区 市区".split())
+_NOT_LEVEL = frozenset(
+    "城乡 城镇 乡镇 下乡 老乡 家乡 城市 都市 超市 城区 社区 小区 园区 景区 校区 山区 矿区 厂区 辖区 片区 郊区 新区 "
+    "库区 灾区 牧区 街区 市区".split()
+)
 _OLD_YOUNG = None  # compiled below, after _STRONG_SURNAMES
 _PREPOSITIONS = set("在到去从向给被把对跟和与是找")
 _FUNCTION_CHARS = set("的了在是和与及把被给到从对向说要就都也还又很有个们这那我你他她它里上下中不没")
 _SUFFIX_CHARS = set("队局村镇乡所站院厂司处办会社区县市省组部委店场园校")
 _NOT_AFTER_SUFFIX = re.compile(r"(?:里|家|子|长|区|方|门口|附近|旁边|老板|员工|工人)")
 # surnames that are rarely a word of their own (not 高 / 石 / 金 / 马 / 路 / 白 / 江 / 龙 ...)
-_STRONG_SURNAMES = set("王李张刘陈杨赵吴徐孙胡郭罗郑梁谢宋唐许韩冯邓曹彭曾肖董袁潘蒋蔡杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪廖贾"
-                       "夏韦邹熊秦邱尹薛闫段侯史陶贺顾毛郝龚邵严覃戴孔汤")
-_OLD_YOUNG = re.compile(rf"[老小][{''.join(sorted(_STRONG_SURNAMES))}](?![\u4e00-\u9fff]{{0,1}}(?:某|老板|书记|主任|经理|老师))")
+_STRONG_SURNAMES = set(
+    "王李张刘陈杨赵吴徐孙胡郭罗郑梁谢宋唐许韩冯邓曹彭曾肖董袁潘蒋蔡杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪廖贾"
+    "夏韦邹熊秦邱尹薛闫段侯史陶贺顾毛郝龚邵严覃戴孔汤"
+)
+_OLD_YOUNG = re.compile(
+    rf"[老小][{''.join(sorted(_STRONG_SURNAMES))}](?![\u4e00-\u9fff]{{0,1}}(?:某|老板|书记|主任|经理|老师))"
+)
 _R1_EXCLUDE = set("向和于时全成明安文常应从关高方石金路连包管宁")  # 向老师反映: a preposition, not a surname
 
 
@@ -107,7 +118,8 @@ def _vague_then_kind(rest: str, bank: bool = False) -> bool:
 
 
 def _split_conjoined(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    """县公安局和派出所 -> 县公安局 / 派出所 (the tagger sometimes joins two bodies); 人力资源和社会保障局 stays whole."""
+    """县公安局和派出所 -> 县公安局 / 派出所 (the tagger sometimes joins two bodies);
+    人力资源和社会保障局 stays whole."""
     ends = _kind_words()[3]
     for m in _CONJUNCTION.finditer(text, s, e):
         both_bodies = ends.search(text, s, m.start()) and ends.search(text, m.end(), e)
@@ -126,8 +138,9 @@ def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
     return left, right
 
 
-def _windows(text: str, tokens: list[tuple[int, int]], word_freq,
-             covered: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+def _windows(
+    text: str, tokens: list[tuple[int, int]], word_freq, covered: list[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
     """Spans of `text` worth sending to the tagger: around name candidates the rules did not already cover."""
     p = _patterns()
     wins = []
@@ -137,10 +150,14 @@ def _windows(text: str, tokens: list[tuple[int, int]], word_freq,
         if _person_candidate(text, tokens, i, word_freq):
             wins.append((max(0, s - 1), min(len(text), e + 1), s))
     for m in p["role"].finditer(text):  # 会计罗文才 / 村主任张建国: a name often follows a role
-        if m.end() < len(text) and text[m.end()] in p["surname_set"] and not any(cs <= m.end() < ce for cs, ce in covered):
+        if (
+            m.end() < len(text)
+            and text[m.end()] in p["surname_set"]
+            and not any(cs <= m.end() < ce for cs, ce in covered)
+        ):
             wins.append((m.start(), min(len(text), m.end() + 4), m.end()))
     for m in p["suffix"].finditer(text):
-        before = text[m.start() - 1:m.start()] if m.start() else ""
+        before = text[m.start() - 1 : m.start()] if m.start() else ""
         if any(cs <= m.start() < ce for cs, ce in covered) or not before or before in _FUNCTION_CHARS:
             continue  # 厂里 / 的公司 / a sentence-initial 公司: no name to find
         if _NOT_AFTER_SUFFIX.match(text, m.end()) or not re.match(r"[\u4e00-\u9fffA-Za-z0-9]", before):
@@ -176,7 +193,7 @@ def _person_candidate(text: str, tokens: list[tuple[int, int]], i: int, word_fre
     if len(word) == 1 and word in _STRONG_SURNAMES and i + 1 < len(tokens):
         if _NUMERAL_BEFORE.search(text[:s]):
             return False  # 一张
-        nxt = text[tokens[i + 1][0]:tokens[i + 1][1]]
+        nxt = text[tokens[i + 1][0] : tokens[i + 1][1]]
         return 1 <= len(nxt) <= 2 and bool(re.fullmatch(r"[\u4e00-\u9fff]+", nxt)) and nxt[0] not in _FUNCTION_CHARS
     return False
 
@@ -192,11 +209,12 @@ def _snap(tokens: list[tuple[int, int]], s: int, e: int) -> tuple[int, int]:
 
 
 def _is_writer(text: str, s: int) -> bool:
-    return bool(_WRITER_BEFORE.search(text[max(0, s - 22):s]))
+    return bool(_WRITER_BEFORE.search(text[max(0, s - 22) : s]))
 
 
-def find_names(text: str, tokens: list[tuple[int, int]], tagger, word_freq,
-               place_spans: list[tuple[int, int]] = ()) -> tuple[list[str], list[str]]:
+def find_names(
+    text: str, tokens: list[tuple[int, int]], tagger, word_freq, place_spans: list[tuple[int, int]] = ()
+) -> tuple[list[str], list[str]]:
     """(persons, organisations) as written, in order of first appearance."""
     p = _patterns()
     persons: list[tuple[int, int]] = []
@@ -207,7 +225,10 @@ def find_names(text: str, tokens: list[tuple[int, int]], tagger, word_freq,
     starts = {s for s, _ in tokens}
     # rules: 老杨 / 小王 (a strong surname only: 老马 / 小白 are more often not people)
     for m in _OLD_YOUNG.finditer(text):
-        if not re.match(r"[\u4e00-\u9fff]", text[m.start() - 1:m.start()] or "x") or text[m.start() - 1] in _FUNCTION_CHARS:
+        if (
+            not re.match(r"[\u4e00-\u9fff]", text[m.start() - 1 : m.start()] or "x")
+            or text[m.start() - 1] in _FUNCTION_CHARS
+        ):
             persons.append(m.span())
     # rules: 王老板 / 李某 / 赵主任
     for m in p["titled"].finditer(text):
@@ -215,7 +236,7 @@ def find_names(text: str, tokens: list[tuple[int, int]], tagger, word_freq,
             continue  # 昆明某公司: 明 ends a word here
         if m.group("s") in _R1_EXCLUDE and m.group("t") not in ("某", "某某"):
             continue
-        prev = text[m.start() - 1:m.start()]
+        prev = text[m.start() - 1 : m.start()]
         if prev and prev in "老小" and m.group("t") not in ("某", "某某"):
             continue
         persons.append(m.span())
@@ -246,7 +267,7 @@ def find_names(text: str, tokens: list[tuple[int, int]], tagger, word_freq,
         name = text[s:e]
         for role in sorted(roles, key=len, reverse=True):  # 村支书李某 -> 李某
             if name.startswith(role) and len(name) - len(role) >= 2:
-                name, s = name[len(role):], s + len(role)
+                name, s = name[len(role) :], s + len(role)
                 break
         if not (2 <= len(name) <= 6) or name in roles or _is_writer(text, s):
             continue
@@ -269,8 +290,12 @@ def find_names(text: str, tokens: list[tuple[int, int]], tagger, word_freq,
                 s = det.end()
             s = _strip_leading_place(text, s, e, place_spans, generic)
             name = text[s:e]
-            if len(name) < 2 or is_bare_kind(name) or _NOT_ORG_END.search(name) or any(
-                    ps <= s and e <= pe for ps, pe in place_spans):
+            if (
+                len(name) < 2
+                or is_bare_kind(name)
+                or _NOT_ORG_END.search(name)
+                or any(ps <= s and e <= pe for ps, pe in place_spans)
+            ):
                 continue
             if name in person_out:
                 continue
@@ -285,13 +310,13 @@ def _org_prefix(text: str, s: int, place_spans) -> int | None:
     for ps, pe in place_spans:
         if pe in (s, k) or ps < k < pe or ps < s < pe:
             return ps
-    m = re.search(r"(?:中共)?[县镇乡市区省州]$", text[max(0, k - 3):k])
+    m = re.search(r"(?:中共)?[县镇乡市区省州]$", text[max(0, k - 3) : k])
     if m:
         start = k - len(m.group())
         for ps, pe in place_spans:  # 新平县 + 第二人民医院
             if ps < start <= pe:
                 return ps
-        if text[max(0, start - 1):start + 1] not in _NOT_LEVEL:
+        if text[max(0, start - 1) : start + 1] not in _NOT_LEVEL:
             return start
     return None
 
@@ -301,8 +326,15 @@ def _strip_leading_place(text: str, s: int, e: int, place_spans, generic) -> int
     left is generic (戛洒镇人民政府 stays whole)."""
     rest_is_body = _patterns()["body_full"]
     for ps, pe in place_spans:
-        if ps == s and pe < e and text[pe:e] not in generic and len(text[pe:e]) >= 3 and not rest_is_body.fullmatch(
-                text, pe, e) and not text.startswith("人民", pe) and _ADDRESS.search(text, ps, pe):
+        if (
+            ps == s
+            and pe < e
+            and text[pe:e] not in generic
+            and len(text[pe:e]) >= 3
+            and not rest_is_body.fullmatch(text, pe, e)
+            and not text.startswith("人民", pe)
+            and _ADDRESS.search(text, ps, pe)
+        ):
             return pe
     return s
 

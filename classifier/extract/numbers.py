@@ -4,6 +4,7 @@ cn2an does the arithmetic ("smart" mode also reads colloquial 一千五 = 1500 a
 the approximation markers (多 / 余 / 来 / 几, meaning "a lower bound"), thousands separators and the k / w
 abbreviations first. Never call this on free text: cn2an reads 一共 as 1共.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,9 @@ APPROX = "(?:多|余|来|几)"
 
 _APPROX_INSIDE = re.compile(r"(?<=[十百千万])[几多余来]+")  # 十几 / 二十多 / 一百来 -> 十 / 二十 / 一百
 # 七八 / 三四 / 一两 / 两三 before a unit or at the end: two neighbouring digits, a range
-_NEIGHBOURS = re.compile(r"([一二两三四五六七八])(?=[二两三四五六七八九])(?:二|两|三|四|五|六|七|八|九)(?=[十百千万亿]|$)")
+_NEIGHBOURS = re.compile(
+    r"([一二两三四五六七八])(?=[二两三四五六七八九])(?:二|两|三|四|五|六|七|八|九)(?=[十百千万亿]|$)"
+)
 _SCALE = {"k": 1000, "K": 1000, "w": 10000, "W": 10000}
 
 
@@ -46,7 +49,6 @@ def parse_number(text: str) -> float | None:
         import cn2an
 
         value = cn2an.cn2an(s, "smart")
-    except Exception:  # noqa: BLE001 — cn2an raises plain ValueError / KeyError on what it cannot read
+    except Exception:
         return None
     return float(value) * scale
-

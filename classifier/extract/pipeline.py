@@ -1,11 +1,12 @@
 """The spaCy pipeline: spacy.blank("zh") with a jieba segmenter of its own (segmenter.py), an EntityRuler built from
-the gazetteer, and one component per fact. Each component writes its items to `doc._.facts[key]` and the matching spans to
-`doc.spans[key]`, so any one of them can be replaced without touching the others.
+the gazetteer, and one component per fact. Each component writes its items to `doc._.facts[key]` and the matching
+spans to `doc.spans[key]`, so any one of them can be replaced without touching the others.
 
     get_pipeline(gazetteer) -> Language     built once per gazetteer and process (2-4 s), then cached
     extract(nlp, text, today) -> dict        the facts; text must already be normalised
     run(nlp, text, today) -> Doc             the Doc itself (doc._.facts, doc.spans), for debugging
 """
+
 from __future__ import annotations
 
 import logging
@@ -159,13 +160,17 @@ class NamesComponent:
         from classifier.extract.lac import get_tagger
 
         facts = _facts(doc)
-        persons, orgs = names.find_names(_text(doc), _tokens(doc), get_tagger(), self.word_freq,
-                                         facts.get("_place_spans", []))
+        persons, orgs = names.find_names(
+            _text(doc), _tokens(doc), get_tagger(), self.word_freq, facts.get("_place_spans", [])
+        )
         facts["persons"] = persons
         facts["organizations"] = orgs
         # 新平县华宇超市 / 新平一中: a county named only inside an organisation's name is not a place
-        facts["places"] = [p for p in facts.get("places", []) if p["township"] or p["village"] or p["group"]
-                           or not any(p["text"] in org for org in orgs)]
+        facts["places"] = [
+            p
+            for p in facts.get("places", [])
+            if p["township"] or p["village"] or p["group"] or not any(p["text"] in org for org in orgs)
+        ]
         return doc
 
 
@@ -233,8 +238,10 @@ def _build(rows: tuple) -> Language:
 
 def _warm_up(nlp: Language) -> None:
     """First calls into jionlp's time parser and the tagger are slow (lazy tables): pay that at build time."""
-    for text in ("去年十月和3月5号、上个月，张大军在县人民医院花了5.6万元，电话13812345678，身份证530427196803150022",
-                 "我是河南省开封市通许县练城乡王庄村的李明华，在广东东莞长安镇打工三个月了，二十多户，2.5亩，三组，要求赔偿"):
+    for text in (
+        "去年十月和3月5号、上个月，张大军在县人民医院花了5.6万元，电话13812345678，身份证530427196803150022",
+        "我是河南省开封市通许县练城乡王庄村的李明华，在广东东莞长安镇打工三个月了，二十多户，2.5亩，三组，要求赔偿",
+    ):
         run(nlp, text, date(2026, 1, 1))
     from classifier.facts import derive_flags
 
@@ -251,8 +258,18 @@ def get_pipeline(rows: list[dict]) -> Language:
     hit = _by_identity.get(id(rows))
     if hit is not None and hit[0] is rows:
         return hit[1]
-    key = tuple((r.get("province"), r.get("city"), r.get("county"), r.get("township"), r.get("village"),
-                 tuple(r.get("aliases") or ()), tuple(r.get("county_aliases") or ())) for r in rows)
+    key = tuple(
+        (
+            r.get("province"),
+            r.get("city"),
+            r.get("county"),
+            r.get("township"),
+            r.get("village"),
+            tuple(r.get("aliases") or ()),
+            tuple(r.get("county_aliases") or ()),
+        )
+        for r in rows
+    )
     nlp = _by_content.get(key)
     if nlp is None:
         frozen = tuple(tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in r.items())) for r in rows)

@@ -6,6 +6,7 @@ COUNTY), from jionlp's division dictionary (province / city / county names anywh
 for a town or village that no list knows but that follows a known level (通许县练城乡王庄村), and from 三组 /
 第三村民小组. Adjacent mentions are chained into one place; negated ones (不是戛洒镇) are dropped.
 """
+
 from __future__ import annotations
 
 import re
@@ -72,7 +73,7 @@ def _divisions(text: str, tokens: list[tuple[int, int]], county: str | None) -> 
     """Province / city / county names (full, or short when another level follows) among the jieba tokens."""
     divs = china_divisions()
     found: list[Mention] = []
-    for i, (s, e) in enumerate(tokens):
+    for i, (s, _) in enumerate(tokens):
         for j in (i + 2, i + 1):  # a name may be cut in two tokens (呈贡 + 区); the longer wins
             if j > len(tokens):
                 continue
@@ -81,27 +82,42 @@ def _divisions(text: str, tokens: list[tuple[int, int]], county: str | None) -> 
             div = divs.get(word) if len(word) >= 3 else None
             short = divs.get("~" + word)
             if div or short:
-                found.append(Mention(s, end, (div or short).level, (div or short).name, inside=False,
-                                     ambiguous=div is None, division=div or short))
+                found.append(
+                    Mention(
+                        s,
+                        end,
+                        (div or short).level,
+                        (div or short).name,
+                        inside=False,
+                        ambiguous=div is None,
+                        division=div or short,
+                    )
+                )
                 break
     # short forms (河南, 东莞) and 2-character names count only when another level follows at once
     kept = []
     for k, m in enumerate(found):
         nxt = found[k + 1] if k + 1 < len(found) else None
-        if m.ambiguous and not (nxt and nxt.start == m.end and LEVELS[nxt.level] > LEVELS[m.level]):
-            if not _unknown_level(text, m.end, LEVELS[m.level]):
-                continue
+        followed = nxt and nxt.start == m.end and LEVELS[nxt.level] > LEVELS[m.level]
+        if m.ambiguous and not followed and not _unknown_level(text, m.end, LEVELS[m.level]):
+            continue
         if county and m.value == county:
             m.inside = True
         kept.append(m)
     return kept
 
 
-def find_places(text: str, ents: list[tuple[int, int, str, str]], tokens: list[tuple[int, int]],
-                gaz: Gazetteer, ambiguous: frozenset[str] = frozenset()) -> tuple[list[dict], list[tuple[int, int]]]:
+def find_places(
+    text: str,
+    ents: list[tuple[int, int, str, str]],
+    tokens: list[tuple[int, int]],
+    gaz: Gazetteer,
+    ambiguous: frozenset[str] = frozenset(),
+) -> tuple[list[dict], list[tuple[int, int]]]:
     """(places, spans of every place mention) in `text`. `ents`: (start, end, label, official name) from the
     gazetteer EntityRuler; `tokens`: (start, end) of the words; `ambiguous`: written forms that are also common
-    words. The spans include names kept out of `places` (新平县 in 新平县人民医院) so that organisations can use them."""
+    words. The spans include names kept out of `places` (新平县 in 新平县人民医院), so that organisations can
+    use them."""
     mentions: list[Mention] = []
     for s, e, label, value in ents:
         written = text[s:e]
@@ -141,8 +157,13 @@ def find_places(text: str, ents: list[tuple[int, int, str, str]], tokens: list[t
 
 
 def _may_have_division(text: str) -> bool:
-    return bool(re.search(r"[省市县区州盟旗]|广东|广西|四川|贵州|湖南|湖北|河南|河北|山东|山西|江苏|浙江|福建|江西|安徽|陕西|甘肃|"
-                          r"云南|海南|辽宁|吉林|黑龙江|内蒙古|新疆|西藏|宁夏|青海|北京|上海|天津|重庆|昆明|深圳|东莞", text))
+    return bool(
+        re.search(
+            r"[省市县区州盟旗]|广东|广西|四川|贵州|湖南|湖北|河南|河北|山东|山西|江苏|浙江|福建|江西|安徽|陕西|甘肃|"
+            r"云南|海南|辽宁|吉林|黑龙江|内蒙古|新疆|西藏|宁夏|青海|北京|上海|天津|重庆|昆明|深圳|东莞",
+            text,
+        )
+    )
 
 
 def _chains(text: str, mentions: list[Mention]) -> list[Chain]:
@@ -160,7 +181,7 @@ def _chains(text: str, mentions: list[Mention]) -> list[Chain]:
                 break
             end, level, name = got
             chain.mentions.append(Mention(chain.end, end, level, name, inside=chain.mentions[-1].inside))
-        body = _VILLAGE_BODY.match(text[chain.end:]) if chain.mentions[-1].level == "village" else None
+        body = _VILLAGE_BODY.match(text[chain.end :]) if chain.mentions[-1].level == "village" else None
         pos = chain.end + (len(body.group()) if body and body.group() != "村" else 0)
         g = _GROUP.match(text, pos)
         if g and chain.mentions[-1].level in ("village", "township"):
@@ -197,7 +218,7 @@ def _lone_groups(text: str, chains: list[Chain]) -> list[Chain]:
     for g in _GROUP.finditer(text):
         if any(g.start() < c.end and c.start < g.end() for c in chains):
             continue
-        before = text[max(0, g.start() - 1):g.start()]
+        before = text[max(0, g.start() - 1) : g.start()]
         if before and re.match(r"[\u4e00-\u9fff]", before) and before not in "是在住我们的，、":
             continue
         n = parse_number(g.group("n"))
@@ -207,14 +228,16 @@ def _lone_groups(text: str, chains: list[Chain]) -> list[Chain]:
 
 
 def _negated(text: str, chain: Chain) -> bool:
-    return bool(_NEGATED_BEFORE.search(text[max(0, chain.start - 5):chain.start])
-                or _NEGATED_AFTER.match(text[chain.end:chain.end + 4].lstrip("，, ")))
+    return bool(
+        _NEGATED_BEFORE.search(text[max(0, chain.start - 5) : chain.start])
+        or _NEGATED_AFTER.match(text[chain.end : chain.end + 4].lstrip("，, "))
+    )
 
 
 def _has_context(text: str, chain: Chain) -> bool:
     """An ambiguous name (水塘 / 老厂 / 南恩) is a place when it is the whole answer or followed by 街上 / 这边."""
-    rest = re.sub(r"[\s，。,.!！?？、是在住我家们的啊呀吧]", "", text[:chain.start] + text[chain.end:])
-    return not rest or bool(_CONTEXT_AFTER.match(text[chain.end:]))
+    rest = re.sub(r"[\s，。,.!！?？、是在住我家们的啊呀吧]", "", text[: chain.start] + text[chain.end :])
+    return not rest or bool(_CONTEXT_AFTER.match(text[chain.end :]))
 
 
 _institution_re = None
@@ -224,22 +247,35 @@ def _institution(text: str, chain: Chain) -> bool:
     """新平县人民医院 / 县自然资源局: a county or city named only as part of an institution is not a place."""
     global _institution_re
     if _institution_re is None:
-        _institution_re = re.compile(alternation(list(terms("org_bodies")) + list(terms("org_suffixes"))
-                                                 + ["人民", "第一", "第二", "中", "小学", "委", "公安", "国土", "卫生"]))
+        _institution_re = re.compile(
+            alternation(
+                list(terms("org_bodies"))
+                + list(terms("org_suffixes"))
+                + ["人民", "第一", "第二", "中", "小学", "委", "公安", "国土", "卫生"]
+            )
+        )
     if LEVELS[chain.mentions[-1].level] > LEVELS["county"]:
         return False
     return bool(_institution_re.match(text, chain.end))
 
 
 def _resolve(text: str, chain: Chain, gaz: Gazetteer) -> dict:
-    written = text[chain.start:chain.end]
+    written = text[chain.start : chain.end]
     town = chain.level("township")
     village = chain.level("village")
     group = chain.level("group")
     inside = all(m.inside for m in chain.mentions if m.level in ("province", "city", "county", "township")) and (
-        any(m.inside for m in chain.mentions if m.level != "group"))
-    place = {"text": written, "province": None, "city": None, "county": None, "township": None, "village": None,
-             "group": group.value if group else None}
+        any(m.inside for m in chain.mentions if m.level != "group")
+    )
+    place = {
+        "text": written,
+        "province": None,
+        "city": None,
+        "county": None,
+        "township": None,
+        "village": None,
+        "group": group.value if group else None,
+    }
     if inside:
         township = town.value if town else (gaz.villages.get(village.value) if village else None)
         known = bool(township) or (village is not None and village.value in gaz.villages) or chain.level("county")
@@ -271,11 +307,18 @@ def _merge(places: list[dict]) -> list[dict]:
         out.append(p)
     merged: list[dict] = []
     for p in out:
-        if not p["village"] and p["township"] and any(
-                q is not p and q["township"] == p["township"] and q["village"] for q in out):
+        if (
+            not p["village"]
+            and p["township"]
+            and any(q is not p and q["township"] == p["township"] and q["village"] for q in out)
+        ):
             continue
-        if not p["township"] and not p["village"] and p["county"] and any(
-                q is not p and q["county"] == p["county"] and (q["township"] or q["village"]) for q in out):
+        if (
+            not p["township"]
+            and not p["village"]
+            and p["county"]
+            and any(q is not p and q["county"] == p["county"] and (q["township"] or q["village"]) for q in out)
+        ):
             continue
         key = (p["province"], p["city"], p["county"], p["township"], p["village"], p["group"])
         if any((q["province"], q["city"], q["county"], q["township"], q["village"], q["group"]) == key for q in merged):

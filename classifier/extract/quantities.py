@@ -5,6 +5,7 @@ People: 我们12个农民工 -> 12, 二十多户村民 -> 20, 全村一百多人
 一家五口(人) -> 5 (the family is the affected side), 两口子 -> 2; respondents (对方三个人) and a lone citizen (一个人)
 are not counted. Both keep the largest value written.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,13 @@ def find_land(text: str, taken=()) -> list[tuple[int, int, float]]:
     for m in _MU.finditer(text):
         if any(m.start() < te and ts < m.end() for ts, te in taken):
             continue
-        if m.group("mu") in ("一", "1") and not m.group("half") and not m.group("fen") and _PER_MU.search(
-                text, max(0, m.start() - 3), m.start()) or any(te == m.start() for _, te in taken):
+        if (
+            m.group("mu") in ("一", "1")
+            and not m.group("half")
+            and not m.group("fen")
+            and _PER_MU.search(text, max(0, m.start() - 3), m.start())
+            or any(te == m.start() for _, te in taken)
+        ):
             continue  # 五百圆一亩 / 3万一亩: a price per mu, not an area
         if m.group("mu") is not None:
             value = parse_number(m.group("mu"))
@@ -50,9 +56,9 @@ def find_land(text: str, taken=()) -> list[tuple[int, int, float]]:
             value = parse_number(m.group("ha"))
             value = None if value is None else value * 15
         else:
-            window = text[max(0, m.start() - 12):m.end() + 6]
+            window = text[max(0, m.start() - 12) : m.end() + 6]
             value = parse_number(m.group("sqm"))
-            near_land = _LAND_CONTEXT.search(text[max(0, m.start() - 6):m.start()] + text[m.end():m.end() + 3])
+            near_land = _LAND_CONTEXT.search(text[max(0, m.start() - 6) : m.start()] + text[m.end() : m.end() + 3])
             if value is None or not (near_land or (_LAND_CONTEXT.search(window) and not _FLAT_CONTEXT.search(window))):
                 continue
             value = round(value / 666.67, 2)
@@ -84,7 +90,9 @@ def _people_pattern() -> re.Pattern:
 
 
 # the counted people are the other side: 对方三个人 / 被五个人打 / 来了十几个人
-_RESPONDENT_BEFORE = re.compile(r"(?:对方|他们|他们家|被|来了|一伙|一帮|叫了|带了|带着|雇了|找了|那边)[^，。！？]{0,3}$")
+_RESPONDENT_BEFORE = re.compile(
+    r"(?:对方|他们|他们家|被|来了|一伙|一帮|叫了|带了|带着|雇了|找了|那边)[^，。！？]{0,3}$"
+)
 _WITH_ME = re.compile(r"(?:我和|我跟|我与|连我|加上我|包括我)(?:另外|其他|其余)的?$")
 _NOT_PEOPLE_AFTER = re.compile(r"^(?:次|岁|年|月|天|元|块|万|亩|分|小时|口|民币)")
 _NOT_PEOPLE_BEFORE = re.compile(r"(?:第|每|前|后|这|那)$")
@@ -103,14 +111,14 @@ def find_people_count(text: str, taken=()) -> int | None:
         num = m.group("num") or m.group("num2") or m.group("num3") or m.group("num4")
         if m.group("measure") == "号" and not m.group("approx") and re.fullmatch(r"\d+", num):
             continue  # 3号人: a date or a number plate, not a head count
-        before = text[max(0, s - 8):s]
+        before = text[max(0, s - 8) : s]
         if _RESPONDENT_BEFORE.search(before) or _NOT_PEOPLE_BEFORE.search(before[-1:] if before else ""):
             continue
         if before[-1:] in ("几", "好", "数"):  # 几十户 / 好几百人: no number to report
             continue
-        if m.group("noun") == "人" and _NOT_PEOPLE_AFTER.match(text[e:e + 2]):
+        if m.group("noun") == "人" and _NOT_PEOPLE_AFTER.match(text[e : e + 2]):
             continue
-        if re.match(r"[\d.]", text[e - 1:e]) and not m.group("noun"):
+        if re.match(r"[\d.]", text[e - 1 : e]) and not m.group("noun"):
             continue
         if re.fullmatch(r"0\d*|\d{5,}", num):
             continue  # a phone / ID fragment, not a head count

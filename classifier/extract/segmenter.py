@@ -6,6 +6,7 @@ same words out (it only keeps 0877-4567890 whole where jieba cuts it at the hyph
 user dictionary (classifier/data/userdict.txt) plus the gazetteer's place names, so they come out as single words
 for the EntityRuler. jieba's global tokenizer is never touched.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,14 +1,15 @@
 """Term lists in classifier/data/terms/*.txt (see the README there), read once per process."""
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 TERMS_DIR = Path(__file__).resolve().parent.parent / "data" / "terms"
 
 
-@lru_cache(maxsize=None)
+@cache
 def terms(name: str) -> tuple[str, ...]:
     """Whitespace-separated terms of terms/<name>.txt in file order, without comments and duplicates."""
     seen: dict[str, None] = {}
@@ -19,7 +20,7 @@ def terms(name: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-@lru_cache(maxsize=None)
+@cache
 def term_set(name: str) -> frozenset[str]:
     return frozenset(terms(name))
 
@@ -29,7 +30,7 @@ def alternation(items) -> str:
     return "|".join(re.escape(t) for t in sorted(set(items), key=len, reverse=True))
 
 
-@lru_cache(maxsize=None)
+@cache
 def pattern(name: str) -> re.Pattern:
     """terms/<name>.txt as one regex; its lines may hold regex fragments (the flag lists)."""
     parts = sorted(terms(name), key=len, reverse=True)

@@ -5,6 +5,7 @@ times) and let jionlp's `parse_time` resolve each span against `today`. Our post
 year is the most recent one not after today; 年底 / 年初 are December / January; durations become days with
 month = 30, year = 365, half a year = 182, and 多 / 几 read as the lower bound.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -18,12 +19,15 @@ from classifier.extract.numbers import parse_number
 _CN = "零〇一二三四五六七八九"
 _YEAR_ABS = rf"(?:\d{{4}}|[{_CN}]{{4}}|\d{{2}}(?=年\d{{1,2}}月|年[{_CN}十]{{1,2}}月))年"
 _YEAR_REL = r"(?:大前年|前年|去年|今年|明年)"
-_MONTH = rf"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]|正|腊)月份?"
-_DAY = rf"(?:3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])[日号]"
+_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]|正|腊)月份?"
+_DAY = r"(?:3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])[日号]"
 _REL_MONTH = r"(?:上上个?月|上个?月|这个?月|本月)"
 _REL_DAY = r"(?:大前天|前天|昨天|今天|昨日|今日|当天)"
 _WEEKDAY_CH = r"[一二三四五六日天1-7]"
-_REL_WEEK = rf"(?:上上(?:个)?(?:周|星期|礼拜)|上(?:个)?(?:周|星期|礼拜)|这(?:个)?(?:周|星期|礼拜)|本(?:周|星期))(?:{_WEEKDAY_CH}(?![天日]))?"
+_REL_WEEK = (
+    rf"(?:上上(?:个)?(?:周|星期|礼拜)|上(?:个)?(?:周|星期|礼拜)|这(?:个)?(?:周|星期|礼拜)|本(?:周|星期))"
+    rf"(?:{_WEEKDAY_CH}(?![天日]))?"
+)
 _WEEKDAY = rf"(?:周|星期|礼拜){_WEEKDAY_CH}"
 _ISO = r"\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?(?![\d.])"
 _YEAR_PART = r"(?:年?底|年?初|年?末|年中)"
@@ -63,7 +67,7 @@ def _jio_parse(text: str, today: date) -> dict | None:
 
     try:
         return jionlp.parse_time(text, time_base=_base(today))
-    except Exception:  # noqa: BLE001 — jionlp raises ValueError / TypeError / IndexError on what it cannot read
+    except Exception:
         return None
 
 
@@ -190,14 +194,14 @@ def find_times(text: str, today: date, taken=()) -> list[tuple[int, int, dict]]:
         if any(s < te and ts < e for ts, te in taken):
             continue
         if m.group("dur"):
-            before = text[max(0, s - 3):s]
+            before = text[max(0, s - 3) : s]
             if _BAD_DURATION_CONTEXT.search(before):
                 continue
             if _SOFT_DURATION.match(span) and not (_SOFT_OK_BEFORE.search(before) or _SOFT_OK_AFTER.match(text[e:])):
                 continue
-            if text[e:e + 2] in ("到晚", "一夜", "两头") or text[e:e + 1] in ("天", "年"):
+            if text[e : e + 2] in ("到晚", "一夜", "两头") or text[e : e + 1] in ("天", "年"):
                 continue
-            if _short_year(span, text[max(0, s - 2):s], today):  # 19年 = 2019, but 干了10年 = ten years
+            if _short_year(span, text[max(0, s - 2) : s], today):  # 19年 = 2019, but 干了10年 = ten years
                 got = (date(2000 + int(span[:2]), 1, 1), date(2000 + int(span[:2]), 12, 31))
                 key = (got[0], got[1])
                 item = {"text": span, "start": got[0].isoformat(), "end": got[1].isoformat()}

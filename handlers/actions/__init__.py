@@ -3,4 +3,5 @@
 Small actions that call our code (bot.intake, classifier) and refer to responses of domain.yml by name. Importing
 them does nothing else: models, database and jurisdiction are loaded on first use.
 """
+
 from handlers.actions import form, handoff, intake, status  # noqa: F401  (registers the actions)

@@ -7,6 +7,7 @@ The form slots have `custom` mappings, so this action is where answers are under
 * a status query, a request for a person, out-of-scope talk or goodbye is left to the rules (the form rejects),
   even when it contains a fact (我上个月投诉的事怎么样了 is no answer to "when").
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,13 @@ log = logging.getLogger(__name__)
 INTERRUPTIONS = {"check_status", "ask_human", "out_of_scope", "goodbye"}
 # Actions of the form machinery itself, as seen in the tracker the form sends along.
 FORM_ACTIONS = {"action_listen", "action_extract_slots", "petition_form", "validate_petition_form"}
-HINTS = {"township": "utter_invalid_place", "village": "utter_invalid_village", "when": "utter_invalid_when",
-         "phone": "utter_no_phone", "citizen_name": "utter_invalid_name"}
+HINTS = {
+    "township": "utter_invalid_place",
+    "village": "utter_invalid_village",
+    "when": "utter_invalid_when",
+    "phone": "utter_no_phone",
+    "citizen_name": "utter_invalid_name",
+}
 
 
 def extract(text: str) -> dict:

@@ -1,4 +1,5 @@
 """action_handoff: the citizen wants a person. What they told us so far is filed for the operators' queue."""
+
 from __future__ import annotations
 
 import logging
@@ -35,10 +36,15 @@ class ActionHandoff(Action):
         number = tracker.get_slot("filed_ticket")
         if number:  # an urgent complaint, filed at once: what the form got goes onto it, no second ticket
             try:
-                intake.add_details(tracker.sender_id, number, phone=_known(tracker, "phone"),
-                                   citizen_name=_known(tracker, "citizen_name"),
-                                   township=_known(tracker, "township"), village=_known(tracker, "village"),
-                                   when=_known(tracker, "when"))
+                intake.add_details(
+                    tracker.sender_id,
+                    number,
+                    phone=_known(tracker, "phone"),
+                    citizen_name=_known(tracker, "citizen_name"),
+                    township=_known(tracker, "township"),
+                    village=_known(tracker, "village"),
+                    when=_known(tracker, "when"),
+                )
             except Exception:
                 log.exception("adding the handed-off details to %s failed", number)
             dispatcher.utter_message(response="utter_handoff_filed", number=number)
@@ -49,9 +55,14 @@ class ActionHandoff(Action):
         try:
             # one stored message: its full text (Rasa saw at most its start); pieces: Rasa's view of each, joined
             full = intake.message_text(ids[0], text) if len(ids) == 1 else text
-            filed = intake.file_without_dialogue(tracker.sender_id, ids[0], full, phone=_known(tracker, "phone"),
-                                                 citizen_name=_known(tracker, "citizen_name"),
-                                                 category=tracker.get_slot("category"))
+            filed = intake.file_without_dialogue(
+                tracker.sender_id,
+                ids[0],
+                full,
+                phone=_known(tracker, "phone"),
+                citizen_name=_known(tracker, "citizen_name"),
+                category=tracker.get_slot("category"),
+            )
         except Exception:
             log.exception("filing the handed-off complaint failed")
             return []

@@ -3,6 +3,7 @@
 The category comes from our classifier (bot.intake.analyse_message), never from a Rasa intent. Facts the complaint
 already gives fill the form slots here, so petition_form only asks for what is missing.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,12 +21,26 @@ from handlers.actions import answers
 log = logging.getLogger(__name__)
 
 # Slots of one complaint; a new complaint starts from these cleared (phone and name belong to the citizen and stay).
-COMPLAINT_SLOTS = ("category", "category_top", "facts", "flags", "township", "village", "when", "complaint_text",
-                   "message_ids", "complaint_ready", "phone_refused", "filed_ticket")
+COMPLAINT_SLOTS = (
+    "category",
+    "category_top",
+    "facts",
+    "flags",
+    "township",
+    "village",
+    "when",
+    "complaint_text",
+    "message_ids",
+    "complaint_ready",
+    "phone_refused",
+    "filed_ticket",
+)
 # An opening without content (我要投诉 / 有个事想反映一下): the bot asks for the details first.
-FILLER = re.compile(r"你好|您好|请问|麻烦|帮帮忙|帮忙|帮我|我们|我要|我想|想要|想|要|我|有|一个|个|一件|件|事情|事|问题|情况|"
-                    r"投诉|反映|反应|举报|求助|咨询|信访|上访|一下|下|的|了|啊|呀|吧|哦|嗯|喂|在吗|请|你们|能不能|可以|吗|"
-                    r"政府|领导|同志")
+FILLER = re.compile(
+    r"你好|您好|请问|麻烦|帮帮忙|帮忙|帮我|我们|我要|我想|想要|想|要|我|有|一个|个|一件|件|事情|事|问题|情况|"
+    r"投诉|反映|反应|举报|求助|咨询|信访|上访|一下|下|的|了|啊|呀|吧|哦|嗯|喂|在吗|请|你们|能不能|可以|吗|"
+    r"政府|领导|同志"
+)
 MIN_CONTENT_CHARS = 3
 # A message that reads like an answer (intent inform) and comes out of the blue is a complaint only when it is long
 # enough (我叫王小明，电话…，砂石厂天天放炮…); a bare 戛洒镇南恩村 is kept and the details asked for.
@@ -82,8 +97,11 @@ class ActionAnalyseComplaint(Action):
         answer_like = intent == "inform" and len(answers.clean(text)) < MIN_INFORM_COMPLAINT_CHARS
         if not has_content(text) or (answer_like and not continuing):
             dispatcher.utter_message(response="utter_ask_details")
-            return fresh + [SlotSet("complaint_text", text), SlotSet("message_ids", ids),
-                            SlotSet("complaint_ready", False)]
+            return fresh + [
+                SlotSet("complaint_text", text),
+                SlotSet("message_ids", ids),
+                SlotSet("complaint_ready", False),
+            ]
         try:
             # one stored message: intake reads its full text; pieces: Rasa's view of each, joined
             analysis = intake.analyse_message(ids[0] if len(ids) == 1 else None, text)
@@ -100,11 +118,19 @@ class ActionAnalyseComplaint(Action):
             if not (continuing and tracker.get_slot("filed_ticket")):
                 filed_now = file_urgent_at_once(dispatcher, tracker, text, ids, analysis, found)
         dispatcher.utter_message(response="utter_confirm_category", category_name=category_name(analysis.category))
-        events = fresh + filed_now + [
-            SlotSet("complaint_text", text), SlotSet("message_ids", ids), SlotSet("complaint_ready", True),
-            SlotSet("category", analysis.category), SlotSet("category_top", [c for c, _ in analysis.top]),
-            SlotSet("facts", analysis.facts), SlotSet("flags", list(analysis.flags)),
-        ]
+        events = (
+            fresh
+            + filed_now
+            + [
+                SlotSet("complaint_text", text),
+                SlotSet("message_ids", ids),
+                SlotSet("complaint_ready", True),
+                SlotSet("category", analysis.category),
+                SlotSet("category_top", [c for c, _ in analysis.top]),
+                SlotSet("facts", analysis.facts),
+                SlotSet("flags", list(analysis.flags)),
+            ]
+        )
         for slot in ("township", "village", "when"):
             events.append(SlotSet(slot, found.get(slot)))
         for slot in ("phone", "citizen_name"):  # the citizen's own: kept from an earlier complaint
@@ -113,18 +139,25 @@ class ActionAnalyseComplaint(Action):
         return events
 
 
-def file_urgent_at_once(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, ids: list[int],
-                        analysis, found: dict) -> list[EventType]:  # noqa: ANN001
+def file_urgent_at_once(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, ids: list[int], analysis, found: dict
+) -> list[EventType]:
     """Danger to life or a threat of extreme action must reach a person at once, not when the form is done: the
     ticket is filed now with what we know (escalated by routing) and the form's answers are added to it later."""
     slot = tracker.get_slot
     try:
         filed = intake.file_ticket(
-            tracker.sender_id, text, analysis.category, analysis.facts,
+            tracker.sender_id,
+            text,
+            analysis.category,
+            analysis.facts,
             citizen_name=answers.or_none(slot("citizen_name") or found.get("citizen_name")),
             phone=answers.or_none(slot("phone") or found.get("phone")),
-            message_id=ids[0] if len(ids) == 1 else None, township=answers.or_none(found.get("township")),
-            village=answers.or_none(found.get("village")), when=answers.or_none(found.get("when")))
+            message_id=ids[0] if len(ids) == 1 else None,
+            township=answers.or_none(found.get("township")),
+            village=answers.or_none(found.get("village")),
+            when=answers.or_none(found.get("when")),
+        )
     except Exception:
         log.exception("filing the urgent complaint failed")
         return []  # the form goes on; the ticket is filed at its end (or when the citizen leaves)
@@ -134,8 +167,9 @@ def file_urgent_at_once(dispatcher: CollectingDispatcher, tracker: Tracker, text
 
 def category_buttons(current: str | None, top: list[str]) -> list[dict]:
     codes = [c for c in top if c != current and c != "other" and c in category_codes()]
-    return ([{"title": category_name(c), "payload": f'/inform{{"category":"{c}"}}'} for c in codes]
-            + [{"title": category_name("other"), "payload": '/inform{"category":"other"}'}])
+    return [{"title": category_name(c), "payload": f'/inform{{"category":"{c}"}}'} for c in codes] + [
+        {"title": category_name("other"), "payload": '/inform{"category":"other"}'}
+    ]
 
 
 class ActionOfferCategories(Action):
@@ -161,7 +195,7 @@ def category_in_text(text: str, preferred: list[str] | tuple[str, ...] = ()) -> 
         words = [w for w in re.split(r"[与和、/，,（）()\s]+", c.name + "，" + c.covers) if len(w) >= 2]
         if any(w in t for w in words):
             return c.code
-    pieces = {core[i:i + 2] for i in range(len(core) - 1)}
+    pieces = {core[i : i + 2] for i in range(len(core) - 1)}
     scores = [(sum(p in c.name + c.covers for p in pieces), -i, c.code) for i, c in enumerate(taxonomy)]
     best = max(scores, default=(0, 0, None))
     return best[2] if best[0] > 0 else None
@@ -198,17 +232,25 @@ def file_collected(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
         return add_to_filed(dispatcher, tracker)
     try:
         filed = intake.file_ticket(
-            tracker.sender_id, text, category, slot("facts") or {},
-            citizen_name=answers.or_none(slot("citizen_name")), phone=answers.or_none(slot("phone")),
-            message_id=ids[0] if len(ids) == 1 else None, township=answers.or_none(slot("township")),
-            village=answers.or_none(slot("village")), when=answers.or_none(slot("when")))
+            tracker.sender_id,
+            text,
+            category,
+            slot("facts") or {},
+            citizen_name=answers.or_none(slot("citizen_name")),
+            phone=answers.or_none(slot("phone")),
+            message_id=ids[0] if len(ids) == 1 else None,
+            township=answers.or_none(slot("township")),
+            village=answers.or_none(slot("village")),
+            when=answers.or_none(slot("when")),
+        )
     except Exception:
         log.exception("filing the ticket failed")
         dispatcher.utter_message(response="utter_system_error")
         return []
     response = "utter_filed_legal" if getattr(filed, "legal_redirect", False) else "utter_filed"
-    dispatcher.utter_message(response=response, number=filed.number, department=filed.department_name,
-                             due=format_date(filed.answer_due))
+    dispatcher.utter_message(
+        response=response, number=filed.number, department=filed.department_name, due=format_date(filed.answer_due)
+    )
     return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", filed.number)]
 
 
@@ -219,16 +261,26 @@ def add_to_filed(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Eve
     text = slot("complaint_text")
     try:
         filed = intake.add_details(
-            tracker.sender_id, number, text=intake.message_text(ids[0], text) if len(ids) == 1 else text,
-            category=slot("category"), citizen_name=answers.or_none(slot("citizen_name")),
-            phone=answers.or_none(slot("phone")), township=answers.or_none(slot("township")),
-            village=answers.or_none(slot("village")), when=answers.or_none(slot("when")))
+            tracker.sender_id,
+            number,
+            text=intake.message_text(ids[0], text) if len(ids) == 1 else text,
+            category=slot("category"),
+            citizen_name=answers.or_none(slot("citizen_name")),
+            phone=answers.or_none(slot("phone")),
+            township=answers.or_none(slot("township")),
+            village=answers.or_none(slot("village")),
+            when=answers.or_none(slot("when")),
+        )
     except Exception:
         log.exception("adding details to %s failed", number)
         dispatcher.utter_message(response="utter_system_error")
         return []
-    dispatcher.utter_message(response="utter_details_added", number=filed.number, department=filed.department_name,
-                             due=format_date(filed.answer_due))
+    dispatcher.utter_message(
+        response="utter_details_added",
+        number=filed.number,
+        department=filed.department_name,
+        due=format_date(filed.answer_due),
+    )
     return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", filed.number)]
 
 

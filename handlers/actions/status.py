@@ -1,4 +1,8 @@
-"""action_check_status: the citizen asks how their ticket is doing ("查询 XP20261123-00001", /status, 我的投诉怎么样了)."""
+"""action_check_status: the citizen asks how their ticket is doing.
+
+("查询 XP20261123-00001", /status, 我的投诉怎么样了)
+"""
+
 from __future__ import annotations
 
 import logging
@@ -42,8 +46,12 @@ class ActionCheckStatus(Action):
         if len(views) > 1:
             dispatcher.utter_message(response="utter_status_many", count=len(views), shown=min(len(views), MAX_SHOWN))
         for v in views[:MAX_SHOWN]:
-            details = {"number": v.number, "status": v.status_label, "department": v.department_name,
-                       "due": format_date(v.answer_due)}
+            details = {
+                "number": v.number,
+                "status": v.status_label,
+                "department": v.department_name,
+                "due": format_date(v.answer_due),
+            }
             if v.last_reply:
                 dispatcher.utter_message(response="utter_status_replied", reply=v.last_reply, **details)
             else:

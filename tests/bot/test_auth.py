@@ -10,7 +10,7 @@ from bot.models import Department, StaffSession, StaffUser, utcnow
 
 @pytest.fixture(autouse=True)
 def cheap_scrypt(monkeypatch):
-    monkeypatch.setattr(auth, "SCRYPT_N", 2 ** 4)
+    monkeypatch.setattr(auth, "SCRYPT_N", 2**4)
 
 
 def test_password_hash_is_salted_per_user_and_verifies():
@@ -23,7 +23,7 @@ def test_password_hash_is_salted_per_user_and_verifies():
 
 def test_hash_made_with_another_cost_still_verifies(monkeypatch):
     stored = auth.hash_password("correct horse")
-    monkeypatch.setattr(auth, "SCRYPT_N", 2 ** 5)
+    monkeypatch.setattr(auth, "SCRYPT_N", 2**5)
     assert auth.verify_password("correct horse", stored)
 
 

@@ -1,4 +1,5 @@
 """`petition classify`: one JSON line out per line in, bad lines answered with an error, 10,000 lines in one go."""
+
 from __future__ import annotations
 
 import io
@@ -39,8 +40,10 @@ def fake_analyse(monkeypatch, make_analysis):
 
 
 def test_good_line_gives_the_full_record(fake_analyse):
-    code, out = run_classify([json.dumps({"id": "a1", "text": "包工头欠我们工资"}, ensure_ascii=False)],
-                             ("classify", "--today", "2024-05-20"))
+    code, out = run_classify(
+        [json.dumps({"id": "a1", "text": "包工头欠我们工资"}, ensure_ascii=False)],
+        ("classify", "--today", "2024-05-20"),
+    )
     assert code == 0
     [rec] = out
     assert rec["id"] == "a1" and rec["category"] == "labour"
@@ -54,15 +57,15 @@ def test_good_line_gives_the_full_record(fake_analyse):
 def test_bad_lines_get_an_error_and_the_run_goes_on(fake_analyse):
     lines = [
         "{not json",
-        json.dumps({"id": 2}),                       # no text
-        json.dumps({"id": 3, "text": 42}),           # text not a string
-        json.dumps(["a", "list"]),                   # not an object
-        b"\xff\xfe{\"id\": 5}",                      # not UTF-8
-        json.dumps({"id": 6, "text": "😀😀！！"}),     # nothing to classify
-        json.dumps({"id": 7, "text": "BOOM 工资"}),   # analysis raises
-        "",                                          # blank line: skipped
-        json.dumps({"id": 8, "text": "欠薪"}),        # still answered after all that
-        "[" * 100000,                                # pathologically nested
+        json.dumps({"id": 2}),  # no text
+        json.dumps({"id": 3, "text": 42}),  # text not a string
+        json.dumps(["a", "list"]),  # not an object
+        b'\xff\xfe{"id": 5}',  # not UTF-8
+        json.dumps({"id": 6, "text": "😀😀！！"}),  # nothing to classify
+        json.dumps({"id": 7, "text": "BOOM 工资"}),  # analysis raises
+        "",  # blank line: skipped
+        json.dumps({"id": 8, "text": "欠薪"}),  # still answered after all that
+        "[" * 100000,  # pathologically nested
     ]
     code, out = run_classify(lines)
     assert code == 0
@@ -91,8 +94,15 @@ def test_ten_thousand_lines_in_one_process_load_the_model_once(monkeypatch, tmp_
         from bot.routing import Route
 
         p = model_module.load_model(tiny_model_path).predict(text)
-        return Analysis(p.category, p.confidence, p.top, p.needs_review, {}, [],
-                        Route("county.petition", "新平县信访局", "county", False, False, "test"))
+        return Analysis(
+            p.category,
+            p.confidence,
+            p.top,
+            p.needs_review,
+            {},
+            [],
+            Route("county.petition", "新平县信访局", "county", False, False, "test"),
+        )
 
     monkeypatch.setattr("bot.analysis.analyse", analyse)
     texts = ["包工头拖欠我们工资", "物业乱收费", "养猪场污水直排", "征地款没发"]
@@ -118,8 +128,20 @@ def test_invalid_today_is_a_usage_error():
 def tiny_model_path(tmp_path):
     from classifier.model import CategoryModel
 
-    texts = ["包工头拖欠我们工资", "老板欠薪跑路", "工地不发工钱", "物业乱收费", "物业不修电梯", "物业费太贵",
-             "养猪场污水直排", "工厂偷排废水", "烟囱冒黑烟", "征地款没发", "宅基地被占", "承包地被收回"]
+    texts = [
+        "包工头拖欠我们工资",
+        "老板欠薪跑路",
+        "工地不发工钱",
+        "物业乱收费",
+        "物业不修电梯",
+        "物业费太贵",
+        "养猪场污水直排",
+        "工厂偷排废水",
+        "烟囱冒黑烟",
+        "征地款没发",
+        "宅基地被占",
+        "承包地被收回",
+    ]
     labels = ["labour"] * 3 + ["property"] * 3 + ["environment"] * 3 + ["land"] * 3
     return CategoryModel(cv=0).fit(texts, labels).save(tmp_path / "category.joblib")
 
@@ -129,9 +151,14 @@ def test_console_script_runs_end_to_end_with_the_real_analysis(tiny_model_path):
     pytest.importorskip("classifier.facts")
     env = {**os.environ, "MODEL_DIR": str(tiny_model_path.parent), "PETITION_VAR_DIR": str(tiny_model_path.parent)}
     lines = [{"id": "x", "text": "戛洒镇南恩村的包工头拖欠我们12个农民工三个月工资"}, {"id": "y"}]
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", "classify", "--today", "2024-05-20"], cwd=ROOT, env=env,
-                          input="\n".join(json.dumps(x, ensure_ascii=False) for x in lines).encode(),
-                          capture_output=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "classify", "--today", "2024-05-20"],
+        cwd=ROOT,
+        env=env,
+        input="\n".join(json.dumps(x, ensure_ascii=False) for x in lines).encode(),
+        capture_output=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     out = [json.loads(x) for x in proc.stdout.decode().splitlines()]
     assert out[0]["id"] == "x" and out[0]["category"] == "labour"

@@ -15,8 +15,20 @@ def data() -> dict:
 
 def test_sample_county_has_its_twelve_townships(jurisdiction):
     names = {t.name for t in jurisdiction.townships.values()}
-    assert {"桂山街道", "古城街道", "扬武镇", "漠沙镇", "戛洒镇", "水塘镇", "平甸乡", "新化乡", "建兴乡", "老厂乡",
-            "者竜乡", "平掌乡"} == names
+    assert {
+        "桂山街道",
+        "古城街道",
+        "扬武镇",
+        "漠沙镇",
+        "戛洒镇",
+        "水塘镇",
+        "平甸乡",
+        "新化乡",
+        "建兴乡",
+        "老厂乡",
+        "者竜乡",
+        "平掌乡",
+    } == names
 
 
 def test_each_township_gets_a_government_and_a_judicial_office(jurisdiction):
@@ -49,5 +61,6 @@ def test_same_village_in_two_townships_is_rejected():
 def test_gazetteer_lists_townships_and_villages(jurisdiction):
     rows = jurisdiction.gazetteer()
     assert {"township": "戛洒镇", "village": "南恩村"}.items() <= next(
-        r for r in rows if r["village"] == "南恩村").items()
+        r for r in rows if r["village"] == "南恩村"
+    ).items()
     assert any(r["township"] == "者竜乡" and "者龙" in r["aliases"] for r in rows)

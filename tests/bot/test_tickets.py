@@ -4,8 +4,18 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Attachment, Notification, TicketEvent
-from bot.tickets import (Actor, TicketError, accept, add_citizen_details, create_ticket, escalate_overdue_tickets,
-                         extend, reroute, resolve, return_ticket)
+from bot.tickets import (
+    Actor,
+    TicketError,
+    accept,
+    add_citizen_details,
+    create_ticket,
+    escalate_overdue_tickets,
+    extend,
+    reroute,
+    resolve,
+    return_ticket,
+)
 
 CITIZEN = Actor("citizen", "citizen")
 HRSS = Actor("clerk", "department", "county.hrss")
@@ -14,8 +24,15 @@ OPERATOR = Actor("op", "operator")
 
 
 def file(session, make_analysis, sender="tg:42", **kw):
-    t = create_ticket(session, analysis=make_analysis(**kw), text="包工头欠我们工资", channel="tg", sender_id=sender,
-                      actor=CITIZEN, now=datetime(2026, 11, 23, 10, 0))
+    t = create_ticket(
+        session,
+        analysis=make_analysis(**kw),
+        text="包工头欠我们工资",
+        channel="tg",
+        sender_id=sender,
+        actor=CITIZEN,
+        now=datetime(2026, 11, 23, 10, 0),
+    )
     session.flush()
     return t
 
@@ -118,8 +135,9 @@ def test_overdue_township_ticket_is_escalated_to_county(session, make_analysis, 
 
 def test_citizen_completes_an_urgent_ticket_filed_at_once(session, make_analysis, jurisdiction):
     t = file(session, make_analysis, category="family", flags=["urgent"])
-    changed = add_citizen_details(session, t, "tg:42", jurisdiction, phone="13812345678", township="漠沙镇",
-                                  village="", incident_time="昨天晚上")
+    changed = add_citizen_details(
+        session, t, "tg:42", jurisdiction, phone="13812345678", township="漠沙镇", village="", incident_time="昨天晚上"
+    )
     assert changed == ["联系电话", "乡镇（街道）", "发生时间"]
     assert (t.phone, t.township, t.village, t.incident_time) == ("13812345678", "漠沙镇", None, "昨天晚上")
     assert t.department_code == "county.women"  # urgent stays at county level
@@ -128,8 +146,7 @@ def test_citizen_completes_an_urgent_ticket_filed_at_once(session, make_analysis
     assert "联系电话" in note and "138" not in note  # the audit names what changed, not the number
 
 
-def test_a_new_category_from_the_citizen_reroutes_a_ticket_no_one_has_accepted(session, make_analysis,
-                                                                               jurisdiction):
+def test_a_new_category_from_the_citizen_reroutes_a_ticket_no_one_has_accepted(session, make_analysis, jurisdiction):
     t = file(session, make_analysis, category="labour", flags=["urgent"])
     add_citizen_details(session, t, "tg:42", jurisdiction, category="family")
     assert (t.category, t.department_code) == ("family", "county.women")

@@ -1,4 +1,5 @@
 """Fact extraction on realistic complaints and short dialogue answers (docs/FACTS_SPEC.md is the contract)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -31,14 +32,20 @@ def pairs(places: list[dict]) -> set[tuple]:
 
 
 def test_land_complaint_gives_every_fact_with_its_span(facts):
-    text = ("我是戛洒镇南恩村三组的村民，去年十月村委会把我家2.5亩承包地占了修路，一分钱补偿都没给，村支书李某说不服就去告。"
-            "要求归还土地或者按标准补偿。电话13812345678。")
+    text = (
+        "我是戛洒镇南恩村三组的村民，去年十月村委会把我家2.5亩承包地占了修路，一分钱补偿都没给，村支书李某说不服就去告。"
+        "要求归还土地或者按标准补偿。电话13812345678。"
+    )
     f = facts(text)
     assert set(f) == set(FACT_KEYS)
     (place,) = f["places"]
     assert place["text"] == "戛洒镇南恩村三组"
     assert (place["county"], place["township"], place["village"], place["group"]) == (
-        "新平彝族傣族自治县", "戛洒镇", "南恩村", 3)
+        "新平彝族傣族自治县",
+        "戛洒镇",
+        "南恩村",
+        3,
+    )
     assert f["times"] == [{"text": "去年十月", "start": "2025-10-01", "end": "2025-10-31"}]
     assert f["land_mu"] == 2.5
     assert f["phones"] == ["13812345678"]
@@ -49,8 +56,10 @@ def test_land_complaint_gives_every_fact_with_its_span(facts):
 
 
 def test_unpaid_wages_give_people_money_duration_employer_and_flags(facts):
-    text = ("包工头王老板欠我们12个农民工三个月工资，共计三万二千元，宏达建筑公司一直推脱不管。"
-            "我们多次找过劳动监察大队都没有结果，希望政府尽快帮我们讨回血汗钱！")
+    text = (
+        "包工头王老板欠我们12个农民工三个月工资，共计三万二千元，宏达建筑公司一直推脱不管。"
+        "我们多次找过劳动监察大队都没有结果，希望政府尽快帮我们讨回血汗钱！"
+    )
     f = facts(text)
     assert f["people_count"] == 12
     assert f["money"] == [{"text": "三万二千元", "yuan": 32000}]
@@ -61,10 +70,19 @@ def test_unpaid_wages_give_people_money_duration_employer_and_flags(facts):
     assert set(derive_flags(text, f)) == {"collective", "repeat"}
 
 
-@pytest.mark.parametrize("text, yuan", [
-    ("共计三万二千元", 32000), ("前后花了5.6万", 56000), ("补偿标准每亩只有一千五", 1500), ("厂里只赔了两千多块", 2000),
-    ("价值约3k", 3000), ("只肯赔一万五", 15000), ("人民币叁万元整", 30000), ("欠我工资4000块。", 4000),
-])
+@pytest.mark.parametrize(
+    "text, yuan",
+    [
+        ("共计三万二千元", 32000),
+        ("前后花了5.6万", 56000),
+        ("补偿标准每亩只有一千五", 1500),
+        ("厂里只赔了两千多块", 2000),
+        ("价值约3k", 3000),
+        ("只肯赔一万五", 15000),
+        ("人民币叁万元整", 30000),
+        ("欠我工资4000块。", 4000),
+    ],
+)
 def test_money_is_read_in_its_written_forms(facts, text, yuan):
     assert [m["yuan"] for m in facts(text)["money"]] == [yuan]
 
@@ -96,28 +114,34 @@ def test_checksum_invalid_id_is_reported_separately_and_x_is_upper_cased(facts):
     assert f["phones"] == []  # digits inside an ID number are not a phone number
 
 
-@pytest.mark.parametrize("text, phones", [
-    ("电话138 1234 5678", ["13812345678"]),
-    ("手机：+86-13912345678", ["13912345678"]),
-    ("座机08774567890", ["0877-4567890"]),
-    ("电话：0877-6012345，联系人罗女士", ["0877-6012345"]),
-    ("电话1381234567812", []),  # 13 digits: not a phone number
-])
+@pytest.mark.parametrize(
+    "text, phones",
+    [
+        ("电话138 1234 5678", ["13812345678"]),
+        ("手机：+86-13912345678", ["13912345678"]),
+        ("座机08774567890", ["0877-4567890"]),
+        ("电话：0877-6012345，联系人罗女士", ["0877-6012345"]),
+        ("电话1381234567812", []),  # 13 digits: not a phone number
+    ],
+)
 def test_phones_come_out_in_normal_form(facts, text, phones):
     assert facts(text)["phones"] == phones
 
 
-@pytest.mark.parametrize("answer, key, expected", [
-    ("戛洒镇南恩村", "places", {("戛洒镇", "南恩村", None)}),
-    ("峨德村", "places", {("漠沙镇", "峨德村", None)}),  # the township comes from the jurisdiction file
-    ("嘎洒镇曼蚌村五组", "places", {("戛洒镇", "曼蚌村", 5)}),
-    ("三组", "places", {(None, None, 3)}),
-    ("第三村民小组", "places", {(None, None, 3)}),
-    ("漠沙", "places", {("漠沙镇", None, None)}),
-    ("13812345678", "phones", ["13812345678"]),
-    ("去年十月", "times", [{"text": "去年十月", "start": "2025-10-01", "end": "2025-10-31"}]),
-    ("三个月了", "times", [{"text": "三个月", "days": 90}]),
-])
+@pytest.mark.parametrize(
+    "answer, key, expected",
+    [
+        ("戛洒镇南恩村", "places", {("戛洒镇", "南恩村", None)}),
+        ("峨德村", "places", {("漠沙镇", "峨德村", None)}),  # the township comes from the jurisdiction file
+        ("嘎洒镇曼蚌村五组", "places", {("戛洒镇", "曼蚌村", 5)}),
+        ("三组", "places", {(None, None, 3)}),
+        ("第三村民小组", "places", {(None, None, 3)}),
+        ("漠沙", "places", {("漠沙镇", None, None)}),
+        ("13812345678", "phones", ["13812345678"]),
+        ("去年十月", "times", [{"text": "去年十月", "start": "2025-10-01", "end": "2025-10-31"}]),
+        ("三个月了", "times", [{"text": "三个月", "days": 90}]),
+    ],
+)
 def test_short_dialogue_answers_are_understood(facts, answer, key, expected):
     got = facts(answer)[key]
     assert (pairs(got) if key == "places" else got) == expected
@@ -147,8 +171,17 @@ def test_dates_are_resolved_against_today(facts):
     assert [(t["start"], t["end"]) for t in span] == [("2025-10-01", "2026-01-31")]
 
 
-@pytest.mark.parametrize("text, days", [("三个月了", 90), ("拖了半年了", 182), ("已经两年多了", 730), ("一年半", 547),
-                                        ("二十多天", 20), ("停水一个星期", 7)])
+@pytest.mark.parametrize(
+    "text, days",
+    [
+        ("三个月了", 90),
+        ("拖了半年了", 182),
+        ("已经两年多了", 730),
+        ("一年半", 547),
+        ("二十多天", 20),
+        ("停水一个星期", 7),
+    ],
+)
 def test_durations_become_days(facts, text, days):
     assert [t["days"] for t in facts(text)["times"]] == [days]
 
@@ -157,18 +190,35 @@ def test_ages_and_pregnancy_months_are_not_times(facts):
     assert facts("我今年82岁，怀孕五个月")["times"] == []
 
 
-@pytest.mark.parametrize("text, mu", [
-    ("我家两亩半的橡胶地", 2.5), ("有3分地被邻居占去", 0.3), ("我家1.2公顷的林地", 18), ("占了我家大约30平方米的宅基地", 0.04),
-    ("面积是8亩，实际测量只有5亩", 8), ("一亩三分地", 1.3), ("买了一套120平方米的房子", None),
-])
+@pytest.mark.parametrize(
+    "text, mu",
+    [
+        ("我家两亩半的橡胶地", 2.5),
+        ("有3分地被邻居占去", 0.3),
+        ("我家1.2公顷的林地", 18),
+        ("占了我家大约30平方米的宅基地", 0.04),
+        ("面积是8亩，实际测量只有5亩", 8),
+        ("一亩三分地", 1.3),
+        ("买了一套120平方米的房子", None),
+    ],
+)
 def test_land_area_is_in_mu(facts, text, mu):
     assert facts(text)["land_mu"] == mu
 
 
-@pytest.mark.parametrize("text, count", [
-    ("欠我们12个农民工的工资", 12), ("我们二十多户村民的饮用水", 20), ("全村一百多人", 100), ("一家五口人借住", 5),
-    ("我和另外5个工友", 6), ("对方三个人把我打了", None), ("我一个人去的", None), ("七十多岁的老人", None),
-])
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("欠我们12个农民工的工资", 12),
+        ("我们二十多户村民的饮用水", 20),
+        ("全村一百多人", 100),
+        ("一家五口人借住", 5),
+        ("我和另外5个工友", 6),
+        ("对方三个人把我打了", None),
+        ("我一个人去的", None),
+        ("七十多岁的老人", None),
+    ],
+)
 def test_people_count_is_the_citizens_side(facts, text, count):
     assert facts(text)["people_count"] == count
 
@@ -183,7 +233,12 @@ def test_traditional_characters_are_converted_first(facts):
 def test_places_outside_the_county_keep_the_written_levels(facts):
     (place,) = facts("河南省开封市通许县练城乡王庄村的张大军上周打人")["places"]
     assert (place["province"], place["city"], place["county"], place["township"], place["village"]) == (
-        "河南省", "开封市", "通许县", "练城乡", "王庄村")
+        "河南省",
+        "开封市",
+        "通许县",
+        "练城乡",
+        "王庄村",
+    )
     (place,) = facts("我在昆明呈贡区买的房子")["places"]
     assert (place["province"], place["city"], place["county"]) == (None, "昆明市", "呈贡区")
 
@@ -198,14 +253,17 @@ def test_generic_bodies_are_not_listed_but_named_ones_are(facts):
     assert facts("戛洒镇人民政府和县自然资源局都不管")["organizations"] == ["戛洒镇人民政府", "县自然资源局"]
 
 
-@pytest.mark.parametrize("text, flags", [
-    ("我要跳楼了，老板欠钱不给", {"urgent"}),
-    ("我们全村村民联名举报", {"collective"}),
-    ("这是我第三次反映了", {"repeat"}),
-    ("家里有七十多岁的老人和一个残疾的弟弟", {"elderly_or_vulnerable"}),
-    ("也可以打我老伴的电话13988887777", set()),
-    ("每周要透析三次", set()),
-])
+@pytest.mark.parametrize(
+    "text, flags",
+    [
+        ("我要跳楼了，老板欠钱不给", {"urgent"}),
+        ("我们全村村民联名举报", {"collective"}),
+        ("这是我第三次反映了", {"repeat"}),
+        ("家里有七十多岁的老人和一个残疾的弟弟", {"elderly_or_vulnerable"}),
+        ("也可以打我老伴的电话13988887777", set()),
+        ("每周要透析三次", set()),
+    ],
+)
 def test_flags(facts, text, flags):
     assert set(derive_flags(text, facts(text))) == flags
 
@@ -244,5 +302,8 @@ def test_python_jieba_fallback_segments_like_rjieba():
     words = ["戛洒镇", "南恩村"]
     rust, python = WordSegmenter(words), WordSegmenter(words, prefer_rust=False)
     assert (rust.name, python.name) == ("rjieba", "jieba")
-    for text in ("我是戛洒镇南恩村三组的村民，去年十月村委会把我家2.5亩承包地占了", "包工头王老板欠我们12个农民工三个月工资"):
+    for text in (
+        "我是戛洒镇南恩村三组的村民，去年十月村委会把我家2.5亩承包地占了",
+        "包工头王老板欠我们12个农民工三个月工资",
+    ):
         assert rust.cut(text) == python.cut(text)

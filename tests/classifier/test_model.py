@@ -1,20 +1,30 @@
 """CategoryModel: predictions, probabilities, thresholds, persistence, and the fast single-text path."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from classifier.model import (CategoryModel, Prediction, choose_threshold, clear_model_cache,
-                              expected_calibration_error, load_model)
+from classifier.model import (
+    CategoryModel,
+    Prediction,
+    choose_threshold,
+    clear_model_cache,
+    expected_calibration_error,
+    load_model,
+)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("包工头拖欠我们工资", "labour"),
-    ("征地补偿款还没发", "land"),
-    ("养殖场污水排到河里臭得很", "environment"),
-    ("物业乱收物业费电梯也不修", "property"),
-    ("工廠偷排廢水", "environment"),  # traditional characters reach the model simplified
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("包工头拖欠我们工资", "labour"),
+        ("征地补偿款还没发", "land"),
+        ("养殖场污水排到河里臭得很", "environment"),
+        ("物业乱收物业费电梯也不修", "property"),
+        ("工廠偷排廢水", "environment"),  # traditional characters reach the model simplified
+    ],
+)
 def test_obvious_cases(tiny_model, text, expected):
     assert tiny_model.predict(text).category == expected
 
@@ -116,8 +126,9 @@ def test_pretokenised_mode_uses_the_given_tokens():
 
 
 def test_two_categories_work():
-    m = CategoryModel(cv=0).fit(["欠工资", "拖欠工资不给", "物业费太贵", "物业不管电梯"],
-                                ["labour", "labour", "property", "property"])
+    m = CategoryModel(cv=0).fit(
+        ["欠工资", "拖欠工资不给", "物业费太贵", "物业不管电梯"], ["labour", "labour", "property", "property"]
+    )
     p = m.predict("老板欠工资")
     assert p.category == "labour" and len(p.top) == 2
 

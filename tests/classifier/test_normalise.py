@@ -1,4 +1,5 @@
 """normalise(): traditional → simplified, full-width → half-width, noise stripped, numbers kept, never raises."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -24,7 +25,9 @@ def test_numbers_phone_and_id_numbers_are_kept():
 
 
 def test_urls_emails_emoji_and_sticker_codes_are_removed():
-    text = "看这个😡😡 https://weibo.com/123?a=1&b=2 视频[捂脸]，或者 www.xinping.gov.cn/a.html 联系 ab.c@qq.com 👍🏻谢谢"
+    text = (
+        "看这个😡😡 https://weibo.com/123?a=1&b=2 视频[捂脸]，或者 www.xinping.gov.cn/a.html 联系 ab.c@qq.com 👍🏻谢谢"
+    )
     assert normalise(text) == "看这个 视频 ,或者 联系 谢谢"
 
 

@@ -1,4 +1,5 @@
 """PII masking: phone and ID numbers never reach a log in clear."""
+
 from __future__ import annotations
 
 import io
@@ -11,15 +12,18 @@ from hypothesis import strategies as st
 from classifier.pii import PiiMaskingFilter, install_pii_filter, mask_pii
 
 
-@pytest.mark.parametrize("text, masked", [
-    ("电话13812345678", "电话138****5678"),
-    ("138 1234 5678", "138 **** 5678"),
-    ("+86 13912345678", "+86 139****5678"),
-    ("0877-4567890", "0877-*****90"),
-    ("08774567890", "0877*****90"),
-    ("身份证530427196803150022。", "身份证5304**********0022。"),
-    ("53042719881122123x", "5304**********123x"),
-])
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("电话13812345678", "电话138****5678"),
+        ("138 1234 5678", "138 **** 5678"),
+        ("+86 13912345678", "+86 139****5678"),
+        ("0877-4567890", "0877-*****90"),
+        ("08774567890", "0877*****90"),
+        ("身份证530427196803150022。", "身份证5304**********0022。"),
+        ("53042719881122123x", "5304**********123x"),
+    ],
+)
 def test_numbers_are_masked_keeping_their_shape(text, masked):
     assert mask_pii(text) == masked
     assert len(mask_pii(text)) == len(text)

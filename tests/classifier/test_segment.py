@@ -1,4 +1,5 @@
 """tokenize(): jieba with the governance / place-name user dictionary, on a private tokenizer."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,23 @@ USER_TERMS = [word for word, _freq, _tag in read_userdict()]
 
 
 def test_user_dictionary_has_the_governance_terms_and_townships():
-    for term in ["欠薪", "宅基地", "低保", "棚改", "业委会", "承包地", "包工头", "村支书", "征地款", "物业费", "医保",
-                 "养老金", "戛洒镇", "者竜乡", "新平县"]:
+    for term in [
+        "欠薪",
+        "宅基地",
+        "低保",
+        "棚改",
+        "业委会",
+        "承包地",
+        "包工头",
+        "村支书",
+        "征地款",
+        "物业费",
+        "医保",
+        "养老金",
+        "戛洒镇",
+        "者竜乡",
+        "新平县",
+    ]:
         assert term in USER_TERMS
 
 

@@ -1,4 +1,5 @@
 """classifier.train: reading Rasa NLU YAML, training from a folder, and train_if_missing."""
+
 from __future__ import annotations
 
 import os
@@ -13,15 +14,16 @@ from classifier.train import load_training_data, read_examples, train, train_if_
 def write_nlu(folder, intent, examples):
     folder.mkdir(parents=True, exist_ok=True)
     body = "\n".join(f"    - {e}" for e in examples)
-    (folder / f"{intent}.yml").write_text(f'version: "3.1"\nnlu:\n- intent: {intent}\n  examples: |\n{body}\n',
-                                          encoding="utf-8")
+    (folder / f"{intent}.yml").write_text(
+        f'version: "3.1"\nnlu:\n- intent: {intent}\n  examples: |\n{body}\n', encoding="utf-8"
+    )
 
 
 @pytest.fixture
 def data_dir(tmp_path, tiny_data):
     texts, labels = tiny_data
     for intent in sorted(set(labels)):
-        write_nlu(tmp_path / "complaints", intent, [t for t, lab in zip(texts, labels) if lab == intent])
+        write_nlu(tmp_path / "complaints", intent, [t for t, lab in zip(texts, labels, strict=True) if lab == intent])
     return tmp_path / "complaints"
 
 

@@ -1,4 +1,5 @@
 """The classifier's training files cover the taxonomy, and the held-out evaluation set stays out of them."""
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,12 @@ def test_no_heldout_example_appears_in_the_training_data():
     if not HELDOUT_DIR.is_dir() or not any(HELDOUT_DIR.glob("*.yml")):
         pytest.skip("no held-out set yet")
     train = {_key(text): f.name for f in TRAIN_DIR.glob("*.yml") for text, _ in read_examples(f)}
-    leaks = [(f.name, text, train[_key(text)]) for f in sorted(HELDOUT_DIR.glob("*.yml"))
-             for text, _ in read_examples(f) if _key(text) in train]
+    leaks = [
+        (f.name, text, train[_key(text)])
+        for f in sorted(HELDOUT_DIR.glob("*.yml"))
+        for text, _ in read_examples(f)
+        if _key(text) in train
+    ]
     assert leaks == [], f"{len(leaks)} held-out examples are also training examples, e.g. {leaks[:5]}"
 
 

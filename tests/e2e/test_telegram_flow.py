@@ -2,6 +2,7 @@
 with the trained model, the rasa-sdk action server, the web app and the Telegram adapter — all started by the same
 launcher as `make run`. A citizen talks through the emulator's client API, a department resolves the ticket through
 the web app's HTTP API, and the citizen must receive the status messages."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,10 @@ TOKEN = "123456:e2e-test-token"
 CHAT_ID = 4242
 USER = {"id": CHAT_ID, "is_bot": False, "first_name": "王", "username": "citizen_wang"}
 CHAT = {"id": CHAT_ID, "type": "private", "first_name": "王"}
-COMPLAINT = ("我们12个农民工在戛洒镇南恩村的工地上干活，包工头张大军拖欠我们三个月工资，一共三万六千元，"
-             "找了好几次都不给，要求尽快支付拖欠的工资")
+COMPLAINT = (
+    "我们12个农民工在戛洒镇南恩村的工地上干活，包工头张大军拖欠我们三个月工资，一共三万六千元，"
+    "找了好几次都不给，要求尽快支付拖欠的工资"
+)
 START_TIMEOUT = 900  # first run in CI trains the classifier and the Rasa model
 
 
@@ -66,8 +69,12 @@ class Emulator:
 
     def press(self, button: dict) -> None:
         self.transcript.append(f"citizen presses: {button['text']}")
-        query = {"botToken": TOKEN, "from": USER, "data": button["callback_data"],
-                 "message": {"message_id": 1, "date": int(time.time()), "chat": CHAT, "text": "按钮"}}
+        query = {
+            "botToken": TOKEN,
+            "from": USER,
+            "data": button["callback_data"],
+            "message": {"message_id": 1, "date": int(time.time()), "chat": CHAT, "text": "按钮"},
+        }
         httpx.post(f"{self.url}/sendCallback", json=query, timeout=10).raise_for_status()
 
     def _fetch(self) -> list[dict]:
@@ -99,15 +106,34 @@ def buttons(message: dict) -> list[dict]:
 def stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
     emu_port, web_port, rasa_port, action_port = (free_port() for _ in range(4))
-    emulator = subprocess.Popen(["node", str(ROOT / "tests" / "e2e" / "emulator.js"), str(emu_port)],
-                                stdout=subprocess.PIPE, text=True, start_new_session=True)
+    emulator = subprocess.Popen(
+        ["node", str(ROOT / "tests" / "e2e" / "emulator.js"), str(emu_port)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     assert emulator.stdout.readline().strip() == "ready"
-    env = {**os.environ, "PETITION_VAR_DIR": str(tmp / "var"), "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
-           "WEB_PORT": str(web_port), "RASA_URL": f"http://127.0.0.1:{rasa_port}", "ACTION_PORT": str(action_port),
-           "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{emu_port}",
-           "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
-    launcher = subprocess.Popen([sys.executable, "-m", "bot.launcher"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    env = {
+        **os.environ,
+        "PETITION_VAR_DIR": str(tmp / "var"),
+        "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
+        "WEB_PORT": str(web_port),
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "ACTION_PORT": str(action_port),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{emu_port}",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "bot.launcher"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     output: list[str] = []
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
@@ -120,11 +146,21 @@ def stack(tmp_path_factory):
     if not any("Ctrl-C" in line for line in output):
         stop_group(launcher, signal.SIGTERM)
         stop_group(emulator, signal.SIGTERM)
-        logs = "".join((p.name + ":\n" + p.read_text(errors="replace")[-3000:])
-                       for p in (tmp / "var" / "logs").glob("*.log")) if (tmp / "var" / "logs").exists() else ""
+        logs = (
+            "".join(
+                (p.name + ":\n" + p.read_text(errors="replace")[-3000:]) for p in (tmp / "var" / "logs").glob("*.log")
+            )
+            if (tmp / "var" / "logs").exists()
+            else ""
+        )
         pytest.fail("the stack did not start:\n" + "".join(output)[-4000:] + "\n" + logs)
-    yield {"emulator": Emulator(f"http://127.0.0.1:{emu_port}"), "web": f"http://127.0.0.1:{web_port}",
-           "db": env["DATABASE_URL"], "env": env, "var": tmp / "var"}
+    yield {
+        "emulator": Emulator(f"http://127.0.0.1:{emu_port}"),
+        "web": f"http://127.0.0.1:{web_port}",
+        "db": env["DATABASE_URL"],
+        "env": env,
+        "var": tmp / "var",
+    }
     stop_group(launcher, signal.SIGINT)
     try:
         launcher.wait(30)
@@ -188,8 +224,9 @@ def test_citizen_complaint_is_filed_routed_resolved_and_citizen_notified(stack):
         accepted = emu.replies()
         assert any("已受理" in m["text"] and number in m["text"] for m in accepted)
         reply = "已约谈包工头张大军，工资将于本月底前全部结清"
-        httpx.post(f"{stack['web']}/api/tickets/{number}/resolve", headers=auth,
-                   json={"reply": reply}).raise_for_status()
+        httpx.post(
+            f"{stack['web']}/api/tickets/{number}/resolve", headers=auth, json={"reply": reply}
+        ).raise_for_status()
         resolved = emu.replies()
         assert any("已办结" in m["text"] and reply in m["text"] for m in resolved)
 
@@ -212,4 +249,6 @@ def test_citizen_complaint_is_filed_routed_resolved_and_citizen_notified(stack):
         assert 36000 in [m["yuan"] for m in t.facts["money"]]
         assert t.facts["people_count"] == 12 and "collective" in t.flags
         assert [e.action for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id))][-2:] == [
-            "accepted", "resolved"]
+            "accepted",
+            "resolved",
+        ]

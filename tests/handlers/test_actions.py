@@ -1,5 +1,6 @@
 """Rasa actions: the events they return and the responses they use, with the intake API and the fact extractor
 replaced (the real ones are exercised by tests/e2e)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,25 +16,59 @@ from bot.intake import FiledTicket, StatusView
 from handlers.actions import form
 from handlers.actions.form import ValidatePetitionForm
 from handlers.actions.handoff import ActionHandoff
-from handlers.actions.intake import (ActionAnalyseComplaint, ActionChooseCategory, ActionFileTicket,
-                                     ActionOfferCategories, ActionStopForm)
+from handlers.actions.intake import (
+    ActionAnalyseComplaint,
+    ActionChooseCategory,
+    ActionFileTicket,
+    ActionOfferCategories,
+    ActionStopForm,
+)
 from handlers.actions.status import ActionCheckStatus
 
-NANEN = {"text": "戛洒镇南恩村", "province": "云南省", "city": "玉溪市", "county": "新平彝族傣族自治县",
-         "township": "戛洒镇", "village": "南恩村", "group": None}
+NANEN = {
+    "text": "戛洒镇南恩村",
+    "province": "云南省",
+    "city": "玉溪市",
+    "county": "新平彝族傣族自治县",
+    "township": "戛洒镇",
+    "village": "南恩村",
+    "group": None,
+}
 MOSHA = {**NANEN, "text": "漠沙镇", "township": "漠沙镇", "village": None}
-EMPTY_FACTS = {"places": [], "times": [], "money": [], "people_count": None, "land_mu": None, "phones": [],
-               "id_numbers": [], "invalid_id_numbers": [], "organizations": [], "persons": [], "demand": None}
+EMPTY_FACTS = {
+    "places": [],
+    "times": [],
+    "money": [],
+    "people_count": None,
+    "land_mu": None,
+    "phones": [],
+    "id_numbers": [],
+    "invalid_id_numbers": [],
+    "organizations": [],
+    "persons": [],
+    "demand": None,
+}
 
 
 def facts(**given) -> dict:
     return {**EMPTY_FACTS, **given}
 
 
-def tracker(text: str = "", intent: str = "inform", slots: dict | None = None, events: list | None = None,
-            message_id: int | None = None, entities: list | None = None, sender: str = "tg:42") -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or [],
-              "metadata": {"message_id": message_id} if message_id is not None else {}}
+def tracker(
+    text: str = "",
+    intent: str = "inform",
+    slots: dict | None = None,
+    events: list | None = None,
+    message_id: int | None = None,
+    entities: list | None = None,
+    sender: str = "tg:42",
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "metadata": {"message_id": message_id} if message_id is not None else {},
+    }
     history = list(events or []) + [{"event": "user", "text": text, "parse_data": latest}]
     return Tracker(sender, dict(slots or {}), latest, history, False, None, None, "action_listen")
 
@@ -59,8 +94,13 @@ def slots_of(events: list) -> dict:
 
 
 class FakeAnalysis:
-    def __init__(self, category="labour", top=(("labour", .8), ("social_security", .1), ("village_affairs", .05)),
-                 found=None, flags=()):
+    def __init__(
+        self,
+        category="labour",
+        top=(("labour", 0.8), ("social_security", 0.1), ("village_affairs", 0.05)),
+        found=None,
+        flags=(),
+    ):
         self.category, self.confidence, self.top = category, top[0][1], list(top)
         self.needs_review, self.facts, self.flags = False, found or facts(), list(flags)
 
@@ -80,11 +120,13 @@ def analyse(monkeypatch):
 
 # --- the complaint ---------------------------------------------------------------------------------------------
 
+
 def test_complaint_is_classified_and_facts_it_gives_fill_the_form_slots(analyse):
     calls, result = analyse
     result["analysis"] = FakeAnalysis(found=facts(places=[NANEN], times=[{"text": "三个月", "days": 90}]))
-    events, messages = run(ActionAnalyseComplaint(), tracker("我们在戛洒镇南恩村干活，老板拖欠三个月工资",
-                                                              "report_problem", message_id=7))
+    events, messages = run(
+        ActionAnalyseComplaint(), tracker("我们在戛洒镇南恩村干活，老板拖欠三个月工资", "report_problem", message_id=7)
+    )
     assert calls == [(7, "我们在戛洒镇南恩村干活，老板拖欠三个月工资")]
     assert responses(messages) == ["utter_confirm_category"]
     assert messages[0]["category_name"] == "劳动工资"
@@ -108,8 +150,9 @@ def test_urgent_complaint_gets_the_emergency_numbers_and_is_filed_at_once(analys
     _, result = analyse
     calls, _ = filed
     result["analysis"] = FakeAnalysis(flags=["urgent"], found=facts(places=[MOSHA]))
-    events, messages = run(ActionAnalyseComplaint(), tracker("漠沙镇，工资要不到，我不想活了", "report_problem",
-                                                              message_id=5))
+    events, messages = run(
+        ActionAnalyseComplaint(), tracker("漠沙镇，工资要不到，我不想活了", "report_problem", message_id=5)
+    )
     assert responses(messages) == ["utter_urgent", "utter_urgent_filed", "utter_confirm_category"]
     assert len(calls) == 1 and calls[0]["message_id"] == 5 and calls[0]["township"] == "漠沙镇"
     assert calls[0]["village"] is None  # 不详 is not a village
@@ -122,9 +165,18 @@ def test_an_urgent_complaint_is_not_filed_twice_when_written_in_pieces(analyse, 
     calls, _ = filed
     result["analysis"] = FakeAnalysis(flags=["urgent"])
     before = [{"event": "action", "name": "action_analyse_complaint"}, {"event": "action", "name": "action_listen"}]
-    t = tracker("他还说要杀了我", "inform", message_id=6, events=before,
-                slots={"complaint_text": "我老公天天打我", "message_ids": [5], "complaint_ready": True,
-                       "filed_ticket": "XP20261123-00001"})
+    t = tracker(
+        "他还说要杀了我",
+        "inform",
+        message_id=6,
+        events=before,
+        slots={
+            "complaint_text": "我老公天天打我",
+            "message_ids": [5],
+            "complaint_ready": True,
+            "filed_ticket": "XP20261123-00001",
+        },
+    )
     events, messages = run(ActionAnalyseComplaint(), t)
     assert calls == [] and "utter_urgent_filed" not in responses(messages)
     assert "filed_ticket" not in slots_of(events)  # kept
@@ -155,8 +207,13 @@ def test_a_long_answer_like_message_is_a_complaint(analyse):
 def test_details_after_the_bot_asked_continue_the_same_complaint(analyse):
     calls, _ = analyse
     before = [{"event": "action", "name": "action_analyse_complaint"}, {"event": "action", "name": "action_listen"}]
-    t = tracker("村主任把低保款拿去给自己家修房子", "inform", message_id=2, events=before,
-                slots={"complaint_text": "我要投诉", "message_ids": [1], "complaint_ready": False})
+    t = tracker(
+        "村主任把低保款拿去给自己家修房子",
+        "inform",
+        message_id=2,
+        events=before,
+        slots={"complaint_text": "我要投诉", "message_ids": [1], "complaint_ready": False},
+    )
     events, _ = run(ActionAnalyseComplaint(), t)
     assert calls == [(None, "我要投诉\n村主任把低保款拿去给自己家修房子")]
     assert slots_of(events)["message_ids"] == [1, 2]
@@ -164,8 +221,13 @@ def test_details_after_the_bot_asked_continue_the_same_complaint(analyse):
 
 def test_a_new_complaint_after_a_filed_one_starts_from_cleared_facts(analyse):
     before = [{"event": "action", "name": "action_file_ticket"}, {"event": "action", "name": "action_listen"}]
-    t = tracker("楼上漏水把我家天花板泡坏了", "report_problem", message_id=9, events=before,
-                slots={"complaint_text": "旧的", "township": "戛洒镇", "phone": "13812345678"})
+    t = tracker(
+        "楼上漏水把我家天花板泡坏了",
+        "report_problem",
+        message_id=9,
+        events=before,
+        slots={"complaint_text": "旧的", "township": "戛洒镇", "phone": "13812345678"},
+    )
     events, _ = run(ActionAnalyseComplaint(), t)
     slots = slots_of(events)
     assert slots["township"] is None and slots["complaint_text"] == "楼上漏水把我家天花板泡坏了"
@@ -183,9 +245,11 @@ def test_analysis_failure_is_told_politely(monkeypatch):
 
 # --- the category ----------------------------------------------------------------------------------------------
 
+
 def test_wrong_category_offers_the_other_suggestions_and_other():
-    t = tracker("不对", "deny", slots={"category": "labour",
-                                      "category_top": ["labour", "social_security", "village_affairs"]})
+    t = tracker(
+        "不对", "deny", slots={"category": "labour", "category_top": ["labour", "social_security", "village_affairs"]}
+    )
     _, messages = run(ActionOfferCategories(), t)
     assert responses(messages) == ["utter_offer_categories"]
     buttons = messages[0]["buttons"]
@@ -201,18 +265,29 @@ def test_category_chosen_by_button():
     assert responses(messages) == ["utter_category_chosen"] and messages[0]["category_name"] == "土地"
 
 
-@pytest.mark.parametrize("typed, code", [("是土地方面的", "land"), ("低保的事", "social_security"),
-                                         ("劳动工资", "labour"), ("是村干部的问题", "village_affairs"),
-                                         ("都不是", "other")])
+@pytest.mark.parametrize(
+    "typed, code",
+    [
+        ("是土地方面的", "land"),
+        ("低保的事", "social_security"),
+        ("劳动工资", "labour"),
+        ("是村干部的问题", "village_affairs"),
+        ("都不是", "other"),
+    ],
+)
 def test_category_typed_instead_of_a_button(typed, code):
-    t = tracker(typed, "inform", slots={"category": "social_security",
-                                        "category_top": ["social_security", "village_affairs", "urban"]})
+    t = tracker(
+        typed,
+        "inform",
+        slots={"category": "social_security", "category_top": ["social_security", "village_affairs", "urban"]},
+    )
     events, messages = run(ActionChooseCategory(), t)
     assert slots_of(events) == {"category": code}
     assert responses(messages) == ["utter_category_unclear" if code == "other" else "utter_category_chosen"]
 
 
 # --- filing ----------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def filed(monkeypatch):
@@ -227,20 +302,43 @@ def filed(monkeypatch):
     return calls, result
 
 
-COLLECTED = {"complaint_text": "老板拖欠三个月工资", "message_ids": [7], "category": "labour", "facts": facts(),
-             "township": "戛洒镇", "village": "不详", "when": "上个月（2026-10-01至2026-10-31）",
-             "phone": "13812345678", "citizen_name": "匿名", "complaint_ready": True}
+COLLECTED = {
+    "complaint_text": "老板拖欠三个月工资",
+    "message_ids": [7],
+    "category": "labour",
+    "facts": facts(),
+    "township": "戛洒镇",
+    "village": "不详",
+    "when": "上个月（2026-10-01至2026-10-31）",
+    "phone": "13812345678",
+    "citizen_name": "匿名",
+    "complaint_ready": True,
+}
 
 
 def test_ticket_is_filed_with_what_the_dialogue_collected(filed):
     calls, _ = filed
     events, messages = run(ActionFileTicket(), tracker("匿名", slots=COLLECTED))
-    assert calls == [{"sender_id": "tg:42", "text": "老板拖欠三个月工资", "category": "labour", "facts": facts(),
-                      "citizen_name": None, "phone": "13812345678", "message_id": 7, "township": "戛洒镇",
-                      "village": None, "when": "上个月（2026-10-01至2026-10-31）"}]
+    assert calls == [
+        {
+            "sender_id": "tg:42",
+            "text": "老板拖欠三个月工资",
+            "category": "labour",
+            "facts": facts(),
+            "citizen_name": None,
+            "phone": "13812345678",
+            "message_id": 7,
+            "township": "戛洒镇",
+            "village": None,
+            "when": "上个月（2026-10-01至2026-10-31）",
+        }
+    ]
     assert responses(messages) == ["utter_filed"]
     assert (messages[0]["number"], messages[0]["department"], messages[0]["due"]) == (
-        "XP20261123-00001", "新平县人力资源和社会保障局", "2026年12月23日")
+        "XP20261123-00001",
+        "新平县人力资源和社会保障局",
+        "2026年12月23日",
+    )
     slots = slots_of(events)
     assert slots["ticket_number"] == "XP20261123-00001"
     assert slots["complaint_text"] is None and slots["township"] is None  # the next complaint starts afresh
@@ -254,8 +352,9 @@ def test_a_complaint_written_in_pieces_is_filed_with_all_of_them(filed):
 
 def test_litigation_ticket_tells_about_the_legal_path(filed):
     _, result = filed
-    result["ticket"] = FiledTicket("XP20261123-00002", "中共新平县委政法委员会（涉法涉诉）", date(2026, 12, 23),
-                                   legal_redirect=True)
+    result["ticket"] = FiledTicket(
+        "XP20261123-00002", "中共新平县委政法委员会（涉法涉诉）", date(2026, 12, 23), legal_redirect=True
+    )
     _, messages = run(ActionFileTicket(), tracker("匿名", slots={**COLLECTED, "category": "litigation"}))
     assert responses(messages) == ["utter_filed_legal"]
 
@@ -313,6 +412,7 @@ def test_leaving_the_form_files_nothing_otherwise(filed):
 
 # --- status ----------------------------------------------------------------------------------------------------
 
+
 def view(number="XP20261123-00001", status="registered", label="已登记，待部门受理", reply=None) -> StatusView:
     return StatusView(number, status, label, "labour", "新平县人力资源和社会保障局", date(2026, 12, 23), reply)
 
@@ -359,6 +459,7 @@ def test_no_tickets_yet(status):
 
 # --- handoff ---------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def operator_queue(monkeypatch):
     calls: list[tuple] = []
@@ -373,8 +474,9 @@ def operator_queue(monkeypatch):
 
 
 def test_handoff_files_the_pending_complaint_for_the_operators(operator_queue):
-    t = tracker("转人工", "ask_human", slots={"complaint_text": "老板拖欠工资", "message_ids": [7],
-                                             "complaint_ready": True})
+    t = tracker(
+        "转人工", "ask_human", slots={"complaint_text": "老板拖欠工资", "message_ids": [7], "complaint_ready": True}
+    )
     events, messages = run(ActionHandoff(), t)
     assert operator_queue == [("tg:42", 7, "老板拖欠工资（全文）", None, None, None)]
     assert responses(messages) == ["utter_handoff", "utter_handoff_filed"]
@@ -382,17 +484,36 @@ def test_handoff_files_the_pending_complaint_for_the_operators(operator_queue):
 
 
 def test_handoff_keeps_what_the_form_already_collected(operator_queue):
-    t = tracker("转人工", "ask_human", slots={"complaint_text": "老板拖欠工资", "message_ids": [7],
-                                             "complaint_ready": True, "category": "labour",
-                                             "phone": "13812345678", "citizen_name": "匿名"})
+    t = tracker(
+        "转人工",
+        "ask_human",
+        slots={
+            "complaint_text": "老板拖欠工资",
+            "message_ids": [7],
+            "complaint_ready": True,
+            "category": "labour",
+            "phone": "13812345678",
+            "citizen_name": "匿名",
+        },
+    )
     run(ActionHandoff(), t)
     assert operator_queue[0][3:] == ("13812345678", None, "labour")
 
 
 def test_handoff_of_an_urgent_complaint_already_filed_files_no_second_ticket(operator_queue, added):
-    t = tracker("转人工", "ask_human", slots={"complaint_text": "他说要杀了我", "message_ids": [7],
-                                             "complaint_ready": True, "filed_ticket": "XP20261123-00009",
-                                             "phone": "13812345678", "township": "漠沙镇", "village": "不详"})
+    t = tracker(
+        "转人工",
+        "ask_human",
+        slots={
+            "complaint_text": "他说要杀了我",
+            "message_ids": [7],
+            "complaint_ready": True,
+            "filed_ticket": "XP20261123-00009",
+            "phone": "13812345678",
+            "township": "漠沙镇",
+            "village": "不详",
+        },
+    )
     events, messages = run(ActionHandoff(), t)
     assert operator_queue == [] and responses(messages) == ["utter_handoff", "utter_handoff_filed"]
     assert added[0]["phone"] == "13812345678" and added[0]["township"] == "漠沙镇" and added[0]["village"] is None
@@ -405,6 +526,7 @@ def test_handoff_without_a_complaint_only_tells_about_the_hotline(operator_queue
 
 
 # --- the form --------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def extracted(monkeypatch):
@@ -429,8 +551,9 @@ def test_place_answer_fills_township_and_village(extracted):
 
 def test_correction_during_the_form_replaces_the_place(extracted):
     extracted["不是戛洒镇，是漠沙镇"] = facts(places=[MOSHA])
-    events, messages = answer("不是戛洒镇，是漠沙镇", "phone", township="戛洒镇", village="南恩村",
-                              facts=facts(places=[NANEN]))
+    events, messages = answer(
+        "不是戛洒镇，是漠沙镇", "phone", township="戛洒镇", village="南恩村", facts=facts(places=[NANEN])
+    )
     slots = slots_of(events)
     assert (slots["township"], slots["village"]) == ("漠沙镇", None)  # the village is asked again
     assert slots["facts"]["places"] == [MOSHA]
@@ -473,12 +596,19 @@ def test_status_query_during_the_form_is_left_to_the_rules(extracted):
     assert events == [] and messages == []  # the form rejects, the status rule answers
 
 
-@pytest.mark.parametrize("text, requested, intent", [("你是机器人吗", "citizen_name", "out_of_scope"),
-                                                     ("今天天气怎么样", "when", "out_of_scope"),
-                                                     ("我上个月投诉的事怎么样了", "when", "check_status")])
+@pytest.mark.parametrize(
+    "text, requested, intent",
+    [
+        ("你是机器人吗", "citizen_name", "out_of_scope"),
+        ("今天天气怎么样", "when", "out_of_scope"),
+        ("我上个月投诉的事怎么样了", "when", "check_status"),
+    ],
+)
 def test_what_reads_like_something_else_is_not_taken_for_an_answer(extracted, text, requested, intent):
     extracted["今天天气怎么样"] = facts(times=[{"text": "今天", "start": "2026-11-23", "end": "2026-11-23"}])
-    extracted["我上个月投诉的事怎么样了"] = facts(times=[{"text": "上个月", "start": "2026-10-01", "end": "2026-10-31"}])
+    extracted["我上个月投诉的事怎么样了"] = facts(
+        times=[{"text": "上个月", "start": "2026-10-01", "end": "2026-10-31"}]
+    )
     events, messages = answer(text, requested, intent=intent)
     assert events == [] and messages == []  # the form rejects; the rules answer
 
@@ -489,8 +619,10 @@ def test_what_is_not_a_name_gets_a_hint(extracted, text):
     assert events == [SlotSet("citizen_name", None)] and responses(messages) == ["utter_invalid_name"]
 
 
-@pytest.mark.parametrize("text, name", [("王小明", "王小明"), ("我姓王", "王"), ("叫我李师傅就行", "李师傅"),
-                                        ("张女士", "张女士"), ("刀金花", "刀金花")])
+@pytest.mark.parametrize(
+    "text, name",
+    [("王小明", "王小明"), ("我姓王", "王"), ("叫我李师傅就行", "李师傅"), ("张女士", "张女士"), ("刀金花", "刀金花")],
+)
 def test_names_and_forms_of_address(extracted, text, name):
     assert slots_of(answer(text, "citizen_name")[0]) == {"citizen_name": name}
 
@@ -501,19 +633,37 @@ def test_ticket_number_while_the_phone_is_asked_is_a_status_query_not_a_wrong_ph
 
 
 def test_after_an_interruption_the_form_does_not_read_the_message_as_an_answer(extracted):
-    after_status = [{"event": "action", "name": "petition_form"}, {"event": "action", "name": "action_listen"},
-                    {"event": "user", "text": "查询 XP20261123-00001"},
-                    {"event": "action", "name": "action_check_status"}]
-    t = Tracker("tg:42", {"requested_slot": "phone"}, {"text": "查询 XP20261123-00001",
-                "intent": {"name": "check_status"}}, after_status, False, None, None, "action_check_status")
+    after_status = [
+        {"event": "action", "name": "petition_form"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "查询 XP20261123-00001"},
+        {"event": "action", "name": "action_check_status"},
+    ]
+    t = Tracker(
+        "tg:42",
+        {"requested_slot": "phone"},
+        {"text": "查询 XP20261123-00001", "intent": {"name": "check_status"}},
+        after_status,
+        False,
+        None,
+        None,
+        "action_check_status",
+    )
     events, messages = run(ValidatePetitionForm(), t)
     assert events == [] and messages == []
 
 
 def test_form_start_repeats_what_the_complaint_already_said(extracted):
-    t = Tracker("tg:42", {"requested_slot": None, "township": "戛洒镇", "village": "南恩村",
-                          "when": "已持续三个月（约90天）"}, {"text": "是的", "intent": {"name": "affirm"}}, [],
-                False, None, None, "action_listen")
+    t = Tracker(
+        "tg:42",
+        {"requested_slot": None, "township": "戛洒镇", "village": "南恩村", "when": "已持续三个月（约90天）"},
+        {"text": "是的", "intent": {"name": "affirm"}},
+        [],
+        False,
+        None,
+        None,
+        "action_listen",
+    )
     events, messages = run(ValidatePetitionForm(), t)
     assert events == [] and responses(messages) == ["utter_facts_noted"]
     assert messages[0]["noted"] == "地点 戛洒镇南恩村；时间 已持续三个月（约90天）"

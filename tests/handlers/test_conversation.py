@@ -3,7 +3,8 @@ from sqlalchemy import select
 
 from bot.models import Attachment, Message, Ticket
 from handlers import conversation, rasa_client
-from handlers.conversation import Attachment as Att, converse
+from handlers.conversation import Attachment as Att
+from handlers.conversation import converse
 
 
 @pytest.fixture
@@ -31,6 +32,7 @@ def rasa_down(monkeypatch, engine, make_analysis):
 
 def messages(engine):
     from bot.db import session_scope
+
     with session_scope(engine) as s:
         return [(m.text, m.handling, m.ticket_id) for m in s.scalars(select(Message))]
 
@@ -62,8 +64,12 @@ def test_status_command_is_mapped_to_the_rasa_intent(rasa, engine):
 
 
 def test_rasa_buttons_become_reply_buttons(rasa, engine):
-    rasa[1][:] = [{"text": "您反映的是劳动工资问题，对吗？",
-                   "buttons": [{"title": "是的", "payload": "/affirm"}, {"title": "不对", "payload": "/deny"}]}]
+    rasa[1][:] = [
+        {
+            "text": "您反映的是劳动工资问题，对吗？",
+            "buttons": [{"title": "是的", "payload": "/affirm"}, {"title": "不对", "payload": "/deny"}],
+        }
+    ]
     replies = converse("web:a", "老板不发工资")
     assert [b.payload for b in replies[0].buttons] == ["/affirm", "/deny"]
 
@@ -72,6 +78,7 @@ def test_photo_is_kept_as_evidence(rasa, engine):
     replies = converse("tg:7", "", [Att("photo", "AgAD-file-id", "image/jpeg")])
     assert "照片" in replies[0].text and rasa[0] == []
     from bot.db import session_scope
+
     with session_scope(engine) as s:
         assert [(a.kind, a.ref) for a in s.scalars(select(Attachment))] == [("photo", "AgAD-file-id")]
 
@@ -80,6 +87,7 @@ def test_complaint_is_filed_without_dialogue_when_rasa_is_down(rasa_down, engine
     replies = converse("tg:9", "包工头欠我们十二个人三个月工资不给")
     assert "已直接登记" in replies[0].text and "XP" in replies[0].text
     from bot.db import session_scope
+
     with session_scope(engine) as s:
         t = s.scalars(select(Ticket)).one()
         assert t.needs_review and t.sender_id == "tg:9" and t.text == "包工头欠我们十二个人三个月工资不给"

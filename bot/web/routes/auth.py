@@ -1,4 +1,5 @@
 """Staff log-in: a form that sets an HttpOnly session cookie, and POST /api/login giving a Bearer token."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -29,21 +30,37 @@ def _safe_next(next_path: str | None, user: StaffUser) -> str:
 
 
 def _set_cookie(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(COOKIE, token, max_age=auth.SESSION_HOURS * 3600, path="/", httponly=True, samesite="lax",
-                        secure=request.app.state.settings.public_url.startswith("https://"))
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=auth.SESSION_HOURS * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.settings.public_url.startswith("https://"),
+    )
 
 
 @router.get("/login")
-def login_page(request: Request, next: str | None = None, db: Session = Depends(get_db),  # noqa: A002
-               user: StaffUser | None = Depends(optional_user)) -> Response:
+def login_page(
+    request: Request,
+    next: str | None = None,
+    db: Session = Depends(get_db),
+    user: StaffUser | None = Depends(optional_user),
+) -> Response:
     if user is not None:
         return RedirectResponse(_safe_next(next, user), status_code=303)
     return render(request, "login.html", next=next or "", error=None, username="")
 
 
 @router.post("/login")
-def login_form(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form(""),  # noqa: A002
-               db: Session = Depends(get_db)) -> Response:
+def login_form(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    next: str = Form(""),
+    db: Session = Depends(get_db),
+) -> Response:
     token = auth.login(db, username[:64], password[:256])
     if token is None:
         return render(request, "login.html", status_code=401, next=next, error=WRONG, username=username[:64])
@@ -70,8 +87,15 @@ def api_login(body: LoginIn, db: Session = Depends(get_db)) -> JSONResponse:
         return JSONResponse({"detail": WRONG}, status_code=401)
     db.commit()
     user = auth.user_for_token(db, token)
-    return JSONResponse({"token": token, "token_type": "bearer", "role": user.role,
-                         "department_code": user.department_code, "expires_in": auth.SESSION_HOURS * 3600})
+    return JSONResponse(
+        {
+            "token": token,
+            "token_type": "bearer",
+            "role": user.role,
+            "department_code": user.department_code,
+            "expires_in": auth.SESSION_HOURS * 3600,
+        }
+    )
 
 
 @router.post("/api/logout")
@@ -85,6 +109,10 @@ def api_logout(request: Request, db: Session = Depends(get_db)) -> JSONResponse:
 
 @router.get("/api/me")
 def me(user: StaffUser = Depends(require()), db: Session = Depends(get_db)) -> dict:
-    return {"username": user.username, "role": user.role, "role_label": auth.ROLES[user.role],
-            "department_code": user.department_code,
-            "department_name": queries.department_name(db, user.department_code)}
+    return {
+        "username": user.username,
+        "role": user.role,
+        "role_label": auth.ROLES[user.role],
+        "department_code": user.department_code,
+        "department_name": queries.department_name(db, user.department_code),
+    }

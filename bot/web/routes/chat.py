@@ -3,6 +3,7 @@ uploads kept as evidence, and the status pushes the page polls for.
 
 A browser talks only as `web:<random id>`: it can never speak for, or read the pushes of, a Telegram chat.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,12 +28,22 @@ SENDER_PATTERN = r"^web:[A-Za-z0-9_-]{8,64}$"
 MAX_TEXT_CHARS = 50_000
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_TYPES = {  # what a citizen may send as evidence -> (kind, file suffix); never HTML or SVG
-    "image/jpeg": ("photo", ".jpg"), "image/png": ("photo", ".png"), "image/gif": ("photo", ".gif"),
-    "image/webp": ("photo", ".webp"), "image/heic": ("photo", ".heic"),
-    "audio/mpeg": ("voice", ".mp3"), "audio/mp4": ("voice", ".m4a"), "audio/x-m4a": ("voice", ".m4a"),
-    "audio/aac": ("voice", ".aac"), "audio/ogg": ("voice", ".ogg"), "audio/wav": ("voice", ".wav"),
-    "audio/x-wav": ("voice", ".wav"), "audio/amr": ("voice", ".amr"), "audio/webm": ("voice", ".webm"),
-    "application/pdf": ("document", ".pdf"), "text/plain": ("document", ".txt"),
+    "image/jpeg": ("photo", ".jpg"),
+    "image/png": ("photo", ".png"),
+    "image/gif": ("photo", ".gif"),
+    "image/webp": ("photo", ".webp"),
+    "image/heic": ("photo", ".heic"),
+    "audio/mpeg": ("voice", ".mp3"),
+    "audio/mp4": ("voice", ".m4a"),
+    "audio/x-m4a": ("voice", ".m4a"),
+    "audio/aac": ("voice", ".aac"),
+    "audio/ogg": ("voice", ".ogg"),
+    "audio/wav": ("voice", ".wav"),
+    "audio/x-wav": ("voice", ".wav"),
+    "audio/amr": ("voice", ".amr"),
+    "audio/webm": ("voice", ".webm"),
+    "application/pdf": ("document", ".pdf"),
+    "text/plain": ("document", ".txt"),
     "application/msword": ("document", ".doc"),
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("document", ".docx"),
 }
@@ -57,13 +68,17 @@ class ChatOut(BaseModel):
     replies: list[ReplyOut]
 
 
-def _replies(replies) -> ChatOut:  # noqa: ANN001
-    return ChatOut(replies=[ReplyOut(text=r.text, buttons=[ButtonOut(title=b.title, payload=b.payload)
-                                                           for b in (r.buttons or ())]) for r in replies])
+def _replies(replies) -> ChatOut:
+    return ChatOut(
+        replies=[
+            ReplyOut(text=r.text, buttons=[ButtonOut(title=b.title, payload=b.payload) for b in (r.buttons or ())])
+            for r in replies
+        ]
+    )
 
 
 @router.get("/")
-def chat_page(request: Request):  # noqa: ANN201
+def chat_page(request: Request):
     return render(request, "chat.html")
 
 
@@ -106,8 +121,12 @@ def _store_upload(upload: UploadFile, upload_dir: Path) -> tuple[str, Path, str]
 
 
 @router.post("/api/chat/upload", response_model=ChatOut)
-def upload(request: Request, sender_id: str = Form(""), file: UploadFile | None = File(None),
-           text: str = Form("", max_length=MAX_TEXT_CHARS)) -> ChatOut:
+def upload(
+    request: Request,
+    sender_id: str = Form(""),
+    file: UploadFile | None = File(None),
+    text: str = Form("", max_length=MAX_TEXT_CHARS),
+) -> ChatOut:
     from handlers import conversation
 
     _check_sender(sender_id)
@@ -119,8 +138,9 @@ def upload(request: Request, sender_id: str = Form(""), file: UploadFile | None 
 
 
 @router.get("/api/chat/updates")
-def updates(sender_id: str = Query("", max_length=80), after: int = Query(0, ge=0),
-            db: Session = Depends(get_db)) -> dict:
+def updates(
+    sender_id: str = Query("", max_length=80), after: int = Query(0, ge=0), db: Session = Depends(get_db)
+) -> dict:
     """Status pushes for this browser that it has not seen yet; each is handed out once."""
     _check_sender(sender_id)
     rows = queries.web_updates(db, sender_id, after)

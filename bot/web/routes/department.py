@@ -3,6 +3,7 @@
 Every change goes through bot.tickets (which audits it and queues the citizen's push); the route commits and then
 delivers the push at once. A ticket of another department answers exactly as a number that does not exist.
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot import tickets
 from bot.deadlines import MAX_EXTENSION_DAYS
 from bot.models import StaffUser, Ticket
-from bot.views import (TicketForDepartment, TicketForOperator, TicketForSupervisor, TicketSummary, china_today)
+from bot.views import TicketForDepartment, TicketForOperator, TicketForSupervisor, TicketSummary, china_today
 from bot.web import queries
 from bot.web.deps import actor_of, get_db, page_user, require
 from bot.web.pages import render
@@ -49,7 +50,7 @@ def find_ticket(db: Session, number: str, user: StaffUser) -> Ticket:
     return t
 
 
-def ticket_view(db: Session, t: Ticket, user: StaffUser):  # noqa: ANN201
+def ticket_view(db: Session, t: Ticket, user: StaffUser):
     repeat_of = queries.repeat_numbers(db, [t]).get(t.id)
     return VIEW_BY_ROLE[user.role].of(t, china_today(), repeat_of)
 
@@ -73,15 +74,18 @@ def _need_text(value: str | None, message: str) -> str:
 
 
 @router.get("/department")
-def department_page(request: Request, user: StaffUser = Depends(page_user("department")),
-                    db: Session = Depends(get_db)):  # noqa: ANN201
+def department_page(
+    request: Request, user: StaffUser = Depends(page_user("department")), db: Session = Depends(get_db)
+):
     return render(request, "department.html", db, user, max_extension_days=MAX_EXTENSION_DAYS)
 
 
 @router.get("/api/department/tickets", response_model=list[TicketSummary])
-def department_tickets(status: str | None = Query(None, pattern="^(registered|accepted|returned|resolved)$"),
-                       user: StaffUser = Depends(require("department")),
-                       db: Session = Depends(get_db)) -> list[TicketSummary]:
+def department_tickets(
+    status: str | None = Query(None, pattern="^(registered|accepted|returned|resolved)$"),
+    user: StaffUser = Depends(require("department")),
+    db: Session = Depends(get_db),
+) -> list[TicketSummary]:
     rows = queries.department_tickets(db, user.department_code, status)
     repeats = queries.repeat_numbers(db, rows)
     today = china_today()
@@ -89,14 +93,18 @@ def department_tickets(status: str | None = Query(None, pattern="^(registered|ac
 
 
 @router.get("/api/tickets/{number}")
-def ticket_detail(number: str, user: StaffUser = Depends(require("department", "operator", "supervisor")),
-                  db: Session = Depends(get_db)):  # noqa: ANN201
+def ticket_detail(
+    number: str,
+    user: StaffUser = Depends(require("department", "operator", "supervisor")),
+    db: Session = Depends(get_db),
+):
     return ticket_view(db, find_ticket(db, number, user), user)
 
 
 @router.post("/api/tickets/{number}/accept", response_model=TicketForDepartment)
-def accept(number: str, request: Request, user: StaffUser = Depends(require("department")),
-           db: Session = Depends(get_db)) -> TicketForDepartment:
+def accept(
+    number: str, request: Request, user: StaffUser = Depends(require("department")), db: Session = Depends(get_db)
+) -> TicketForDepartment:
     t = find_ticket(db, number, user)
     tickets.accept(db, t, actor_of(user), today=china_today())
     commit_and_push(request, db)
@@ -104,9 +112,13 @@ def accept(number: str, request: Request, user: StaffUser = Depends(require("dep
 
 
 @router.post("/api/tickets/{number}/return", response_model=TicketForDepartment)
-def return_ticket(number: str, request: Request, body: ReturnIn | None = None,
-                  user: StaffUser = Depends(require("department")),
-                  db: Session = Depends(get_db)) -> TicketForDepartment:
+def return_ticket(
+    number: str,
+    request: Request,
+    body: ReturnIn | None = None,
+    user: StaffUser = Depends(require("department")),
+    db: Session = Depends(get_db),
+) -> TicketForDepartment:
     t = find_ticket(db, number, user)
     reason = _need_text(body and body.reason, "退回工单需要说明理由")
     tickets.return_ticket(db, t, actor_of(user), reason)
@@ -115,9 +127,13 @@ def return_ticket(number: str, request: Request, body: ReturnIn | None = None,
 
 
 @router.post("/api/tickets/{number}/extend", response_model=TicketForDepartment)
-def extend(number: str, request: Request, body: ExtendIn | None = None,
-           user: StaffUser = Depends(require("department")),
-           db: Session = Depends(get_db)) -> TicketForDepartment:
+def extend(
+    number: str,
+    request: Request,
+    body: ExtendIn | None = None,
+    user: StaffUser = Depends(require("department")),
+    db: Session = Depends(get_db),
+) -> TicketForDepartment:
     t = find_ticket(db, number, user)
     body = body or ExtendIn()
     if not 1 <= body.days <= MAX_EXTENSION_DAYS:
@@ -129,9 +145,13 @@ def extend(number: str, request: Request, body: ExtendIn | None = None,
 
 
 @router.post("/api/tickets/{number}/resolve", response_model=TicketForDepartment)
-def resolve(number: str, request: Request, body: ResolveIn | None = None,
-            user: StaffUser = Depends(require("department")),
-            db: Session = Depends(get_db)) -> TicketForDepartment:
+def resolve(
+    number: str,
+    request: Request,
+    body: ResolveIn | None = None,
+    user: StaffUser = Depends(require("department")),
+    db: Session = Depends(get_db),
+) -> TicketForDepartment:
     t = find_ticket(db, number, user)
     reply = _need_text(body and body.reply, "办结工单需要填写答复意见")
     tickets.resolve(db, t, actor_of(user), reply)
@@ -140,9 +160,12 @@ def resolve(number: str, request: Request, body: ResolveIn | None = None,
 
 
 @router.get("/api/attachments/{attachment_id}")
-def attachment_file(attachment_id: int, request: Request,
-                    user: StaffUser = Depends(require("department", "supervisor")),
-                    db: Session = Depends(get_db)) -> FileResponse:
+def attachment_file(
+    attachment_id: int,
+    request: Request,
+    user: StaffUser = Depends(require("department", "supervisor")),
+    db: Session = Depends(get_db),
+) -> FileResponse:
     """A web upload, to the department that holds its ticket (and supervisors). Served sandboxed."""
     a = queries.attachment_for_staff(db, attachment_id, user)
     if a is None:
@@ -151,6 +174,10 @@ def attachment_file(attachment_id: int, request: Request,
     path = Path(a.ref).resolve()
     if not a.sender_id.startswith("web:") or not path.is_relative_to(root) or not path.is_file():
         raise HTTPException(404, "该附件不在本系统中保存（例如 Telegram 文件），无法下载")
-    return FileResponse(path, media_type=a.mime or "application/octet-stream", filename=f"附件{a.id}{path.suffix}",
-                        content_disposition_type="inline",
-                        headers={"Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'"})
+    return FileResponse(
+        path,
+        media_type=a.mime or "application/octet-stream",
+        filename=f"附件{a.id}{path.suffix}",
+        content_disposition_type="inline",
+        headers={"Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'"},
+    )

@@ -1,5 +1,6 @@
 """The 12345 hotline operator: analyse a phone complaint, correct it, file it; work the queue of returned and
 needs-review tickets by re-routing them. Also the department list every staff page uses."""
+
 from __future__ import annotations
 
 import re
@@ -61,10 +62,22 @@ def _analyse(request: Request, body: SuggestIn) -> Analysis:
     township, village = _blank_to_none(body.township), _blank_to_none(body.village)
     if township or village:
         j = request.app.state.jurisdiction
-        place = {**a.place, "township": township or a.place.get("township"),
-                 "village": village or a.place.get("village")}
-        a = Analysis(a.category, a.confidence, a.top, a.needs_review, a.facts, a.flags,
-                     route(a.category, place["township"], place["village"], a.flags, j), a.category_name, place)
+        place = {
+            **a.place,
+            "township": township or a.place.get("township"),
+            "village": village or a.place.get("village"),
+        }
+        a = Analysis(
+            a.category,
+            a.confidence,
+            a.top,
+            a.needs_review,
+            a.facts,
+            a.flags,
+            route(a.category, place["township"], place["village"], a.flags, j),
+            a.category_name,
+            place,
+        )
     return a
 
 
@@ -73,12 +86,18 @@ def _suggestion(a: Analysis) -> dict:
 
     facts = {**a.facts}
     return {
-        "category": a.category, "category_name": category_name(a.category), "confidence": round(a.confidence, 4),
+        "category": a.category,
+        "category_name": category_name(a.category),
+        "confidence": round(a.confidence, 4),
         "top": [{"category": c, "name": category_name(c), "confidence": round(p, 4)} for c, p in a.top[:3]],
-        "needs_review": a.needs_review, "facts": facts, "flags": a.flags,
+        "needs_review": a.needs_review,
+        "facts": facts,
+        "flags": a.flags,
         "flag_labels": [FLAG_LABELS.get(f, f) for f in a.flags],
         "department": {"code": a.route.department_code, "name": a.route.department_name, "level": a.route.level},
-        "route_reason": a.route.reason, "escalated": a.route.escalated, "legal_redirect": a.route.legal_redirect,
+        "route_reason": a.route.reason,
+        "escalated": a.route.escalated,
+        "legal_redirect": a.route.legal_redirect,
         "place": {"township": a.place.get("township"), "village": a.place.get("village")},
         "phone": next(iter(facts.get("phones") or []), None),
         "incident_time": next((t.get("text") for t in facts.get("times") or [] if t.get("text")), None),
@@ -86,19 +105,27 @@ def _suggestion(a: Analysis) -> dict:
 
 
 @router.get("/operator")
-def operator_page(request: Request, user: StaffUser = Depends(page_user("operator")),
-                  db: Session = Depends(get_db)):  # noqa: ANN201
+def operator_page(request: Request, user: StaffUser = Depends(page_user("operator")), db: Session = Depends(get_db)):
     from classifier.categories import load_taxonomy
 
     j = request.app.state.jurisdiction
-    return render(request, "operator.html", db, user, categories=load_taxonomy(),
-                  departments=queries.departments(db), townships=list(j.townships.values()))
+    return render(
+        request,
+        "operator.html",
+        db,
+        user,
+        categories=load_taxonomy(),
+        departments=queries.departments(db),
+        townships=list(j.townships.values()),
+    )
 
 
 @router.get("/api/departments")
 def departments(user: StaffUser = Depends(require()), db: Session = Depends(get_db)) -> list[dict]:
-    return [{"code": d.code, "name": d.name, "level": d.level, "township_code": d.township_code}
-            for d in queries.departments(db)]
+    return [
+        {"code": d.code, "name": d.name, "level": d.level, "township_code": d.township_code}
+        for d in queries.departments(db)
+    ]
 
 
 @router.post("/api/operator/suggest")
@@ -107,8 +134,9 @@ def suggest(body: SuggestIn, request: Request, user: StaffUser = Depends(require
 
 
 @router.post("/api/operator/tickets", status_code=201)
-def file_ticket(body: FileIn, request: Request, user: StaffUser = Depends(require("operator")),
-                db: Session = Depends(get_db)) -> dict:
+def file_ticket(
+    body: FileIn, request: Request, user: StaffUser = Depends(require("operator")), db: Session = Depends(get_db)
+) -> dict:
     phone = _blank_to_none(body.phone)
     if phone and not PHONE.match(phone):
         raise HTTPException(400, "电话号码格式不正确，请只填写数字（可含区号和“-”）")
@@ -118,18 +146,48 @@ def file_ticket(body: FileIn, request: Request, user: StaffUser = Depends(requir
         dept = db.get(Department, code)
         if dept is None:
             raise HTTPException(400, f"没有编码为 {code} 的部门")
-        a = Analysis(a.category, a.confidence, a.top, a.needs_review, a.facts, a.flags,
-                     Route(dept.code, dept.name, dept.level, a.route.escalated, a.route.legal_redirect,
-                           a.route.notify, "话务员指定承办部门"), a.category_name, a.place)
-    t = tickets.create_ticket(db, analysis=a, text=body.text.strip(), channel="phone", sender_id=None,
-                              actor=actor_of(user), citizen_name=_blank_to_none(body.citizen_name), phone=phone,
-                              township=a.place.get("township"), village=a.place.get("village"),
-                              incident_time=_blank_to_none(body.incident_time))
+        a = Analysis(
+            a.category,
+            a.confidence,
+            a.top,
+            a.needs_review,
+            a.facts,
+            a.flags,
+            Route(
+                dept.code,
+                dept.name,
+                dept.level,
+                a.route.escalated,
+                a.route.legal_redirect,
+                a.route.notify,
+                "话务员指定承办部门",
+            ),
+            a.category_name,
+            a.place,
+        )
+    t = tickets.create_ticket(
+        db,
+        analysis=a,
+        text=body.text.strip(),
+        channel="phone",
+        sender_id=None,
+        actor=actor_of(user),
+        citizen_name=_blank_to_none(body.citizen_name),
+        phone=phone,
+        township=a.place.get("township"),
+        village=a.place.get("village"),
+        incident_time=_blank_to_none(body.incident_time),
+    )
     db.flush()
     number, department_name, answer_by = t.number, a.route.department_name, t.answer_by
     commit_and_push(request, db)
-    return {"number": number, "department_code": a.route.department_code, "department_name": department_name,
-            "answer_by": answer_by, "flags": list(t.flags)}
+    return {
+        "number": number,
+        "department_code": a.route.department_code,
+        "department_name": department_name,
+        "answer_by": answer_by,
+        "flags": list(t.flags),
+    }
 
 
 @router.get("/api/operator/queue")
@@ -137,16 +195,26 @@ def queue(user: StaffUser = Depends(require("operator", "supervisor")), db: Sess
     rows = queries.operator_queue(db)
     repeats = queries.repeat_numbers(db, [t for t, _ in rows])
     today = china_today()
-    return [{**TicketSummary.of(t, today, repeats.get(t.id)).model_dump(mode="json"),
-             "reason": "returned" if t.status == "returned" else "needs_review",
-             "return_note": note, "excerpt": mask_id_numbers_in_text(t.text[:120])} for t, note in rows]
+    return [
+        {
+            **TicketSummary.of(t, today, repeats.get(t.id)).model_dump(mode="json"),
+            "reason": "returned" if t.status == "returned" else "needs_review",
+            "return_note": note,
+            "excerpt": mask_id_numbers_in_text(t.text[:120]),
+        }
+        for t, note in rows
+    ]
 
 
 @router.post("/api/tickets/{number}/reroute")
-def reroute(number: str, body: RerouteIn, request: Request,  # noqa: ANN201
-            user: StaffUser = Depends(require("operator", "supervisor")), db: Session = Depends(get_db)):
+def reroute(
+    number: str,
+    body: RerouteIn,
+    request: Request,
+    user: StaffUser = Depends(require("operator", "supervisor")),
+    db: Session = Depends(get_db),
+):
     t = find_ticket(db, number, user)
-    tickets.reroute(db, t, actor_of(user), body.department_code.strip(), _blank_to_none(body.note),
-                    today=china_today())
+    tickets.reroute(db, t, actor_of(user), body.department_code.strip(), _blank_to_none(body.note), today=china_today())
     commit_and_push(request, db)
     return ticket_view(db, t, user)

@@ -1,4 +1,5 @@
 """督办: volumes, overdue cases, hotspots and repeat petitions (phones masked), and escalation of overdue tickets."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
@@ -16,8 +17,9 @@ router = APIRouter()
 
 
 @router.get("/supervisor")
-def supervisor_page(request: Request, user: StaffUser = Depends(page_user("supervisor")),
-                    db: Session = Depends(get_db)):  # noqa: ANN201
+def supervisor_page(
+    request: Request, user: StaffUser = Depends(page_user("supervisor")), db: Session = Depends(get_db)
+):
     return render(request, "supervisor.html", db, user)
 
 
@@ -28,10 +30,10 @@ def stats(user: StaffUser = Depends(require("supervisor")), db: Session = Depend
 
 
 @router.post("/api/supervisor/escalate")
-def escalate(request: Request, user: StaffUser = Depends(require("supervisor")),
-             db: Session = Depends(get_db)) -> dict:
+def escalate(request: Request, user: StaffUser = Depends(require("supervisor")), db: Session = Depends(get_db)) -> dict:
     moved = tickets.escalate_overdue_tickets(db, request.app.state.jurisdiction, china_today())
-    result = [{"number": t.number, "department_code": t.department_code, "department_name": t.department.name}
-              for t in moved]
+    result = [
+        {"number": t.number, "department_code": t.department_code, "department_name": t.department.name} for t in moved
+    ]
     commit_and_push(request, db)
     return {"escalated": result, "count": len(result)}

@@ -1,5 +1,6 @@
 """Web fixtures: the app on a fresh database (tests/conftest.py's `engine`), staff of two departments plus an
 operator and a supervisor, logging in as them, filing tickets directly, and a fake analysis pipeline."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,7 +28,7 @@ CITIZEN = Actor("citizen", "citizen")
 
 @pytest.fixture(autouse=True)
 def cheap_scrypt(monkeypatch):
-    monkeypatch.setattr(auth, "SCRYPT_N", 2 ** 4)
+    monkeypatch.setattr(auth, "SCRYPT_N", 2**4)
 
 
 @pytest.fixture
@@ -54,28 +55,55 @@ def staff(engine):
 @pytest.fixture
 def login(client, staff):
     """login("hrss") -> Authorization headers of a fresh session."""
+
     def do(username: str) -> dict[str, str]:
         r = client.post("/api/login", json={"username": username, "password": PASSWORD})
         assert r.status_code == 200, r.text
         return {"Authorization": f"Bearer {r.json()['token']}"}
+
     return do
 
 
 @pytest.fixture
 def file_ticket(engine, make_analysis):
     """file_ticket(category="labour", sender="web:citizen01", ...) -> ticket number, filed and committed."""
-    def make(category: str = "labour", sender: str | None = "web:citizen01", township: str | None = None,
-             village: str | None = None, phone: str | None = None, flags: list[str] | None = None,
-             facts: dict | None = None, text: str = "包工头欠我们三个月工资，一共三万六千元", confidence: float = 0.9,
-             days_ago: int = 0, id_number: str | None = None) -> str:
-        a = make_analysis(category, township=township, village=village, flags=flags,
-                          facts={**(facts or {}), **({"id_numbers": [id_number]} if id_number else {})},
-                          confidence=confidence)
+
+    def make(
+        category: str = "labour",
+        sender: str | None = "web:citizen01",
+        township: str | None = None,
+        village: str | None = None,
+        phone: str | None = None,
+        flags: list[str] | None = None,
+        facts: dict | None = None,
+        text: str = "包工头欠我们三个月工资，一共三万六千元",
+        confidence: float = 0.9,
+        days_ago: int = 0,
+        id_number: str | None = None,
+    ) -> str:
+        a = make_analysis(
+            category,
+            township=township,
+            village=village,
+            flags=flags,
+            facts={**(facts or {}), **({"id_numbers": [id_number]} if id_number else {})},
+            confidence=confidence,
+        )
         with session_scope(engine) as s:
-            t = create_ticket(s, analysis=a, text=text, channel=sender.split(":")[0] if sender else "phone",
-                              sender_id=sender, actor=CITIZEN, phone=phone, township=township, village=village,
-                              now=utcnow() - timedelta(days=days_ago))
+            t = create_ticket(
+                s,
+                analysis=a,
+                text=text,
+                channel=sender.split(":")[0] if sender else "phone",
+                sender_id=sender,
+                actor=CITIZEN,
+                phone=phone,
+                township=township,
+                village=village,
+                now=utcnow() - timedelta(days=days_ago),
+            )
             return t.number
+
     return make
 
 
@@ -88,15 +116,32 @@ def fake_analyse(monkeypatch, jurisdiction):
         calls.append({"text": text, "category": category})
         chosen = category or "labour"
         flags = ["collective"] if "12个人" in text else []
-        facts = {"places": [{"text": "戛洒镇南恩村", "township": "戛洒镇", "village": "南恩村"}],
-                 "times": [{"text": "今年八月", "start": "2026-08-01", "end": "2026-08-31"}],
-                 "money": [{"text": "三万六千元", "yuan": 36000}], "people_count": 12 if flags else None,
-                 "land_mu": None, "phones": ["13812345678"], "id_numbers": [], "invalid_id_numbers": [],
-                 "organizations": [], "persons": [], "demand": "要回工资"}
+        facts = {
+            "places": [{"text": "戛洒镇南恩村", "township": "戛洒镇", "village": "南恩村"}],
+            "times": [{"text": "今年八月", "start": "2026-08-01", "end": "2026-08-31"}],
+            "money": [{"text": "三万六千元", "yuan": 36000}],
+            "people_count": 12 if flags else None,
+            "land_mu": None,
+            "phones": ["13812345678"],
+            "id_numbers": [],
+            "invalid_id_numbers": [],
+            "organizations": [],
+            "persons": [],
+            "demand": "要回工资",
+        }
         place = {"township": "戛洒镇", "village": "南恩村"}
         r = route(chosen, place["township"], place["village"], flags, jurisdiction)
-        return Analysis(chosen, 0.62, [("labour", 0.62), ("social_security", 0.21), ("other", 0.08)],
-                        category is None, facts, flags, r, chosen, place)
+        return Analysis(
+            chosen,
+            0.62,
+            [("labour", 0.62), ("social_security", 0.21), ("other", 0.08)],
+            category is None,
+            facts,
+            flags,
+            r,
+            chosen,
+            place,
+        )
 
     monkeypatch.setattr("bot.analysis.analyse", analyse)
     return calls
@@ -111,8 +156,12 @@ def fake_converse(monkeypatch):
 
     def converse(sender_id, text, attachments=()):
         calls.append((sender_id, text, list(attachments)))
-        return [conversation.Reply("您反映的是劳动工资问题，对吗？",
-                                   (conversation.Button("是", "/affirm"), conversation.Button("不是", "/deny")))]
+        return [
+            conversation.Reply(
+                "您反映的是劳动工资问题，对吗？",
+                (conversation.Button("是", "/affirm"), conversation.Button("不是", "/deny")),
+            )
+        ]
 
     monkeypatch.setattr(conversation, "converse", converse)
     return calls

@@ -68,8 +68,15 @@ def test_access_log_hides_browser_ids_and_skips_status_polls():
     from bot.web.app import AccessLogFilter
 
     def record(path, status):
-        return logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-                                 ("127.0.0.1:5000", "GET", path, "1.1", status), None)
+        return logging.LogRecord(
+            "uvicorn.access",
+            logging.INFO,
+            __file__,
+            1,
+            '%s - "%s %s HTTP/%s" %d',
+            ("127.0.0.1:5000", "GET", path, "1.1", status),
+            None,
+        )
 
     f = AccessLogFilter()
     assert not f.filter(record("/api/chat/updates?sender_id=web%3Aabcdef123456&after=0", 200))

@@ -16,9 +16,14 @@ def test_chat_goes_through_converse_and_returns_replies_with_buttons(client, fak
     r = client.post("/api/chat", json={"sender_id": "web:abcdef123456", "text": "包工头欠我们工资"})
     assert r.status_code == 200
     assert fake_converse == [("web:abcdef123456", "包工头欠我们工资", [])]
-    assert r.json() == {"replies": [{"text": "您反映的是劳动工资问题，对吗？",
-                                     "buttons": [{"title": "是", "payload": "/affirm"},
-                                                 {"title": "不是", "payload": "/deny"}]}]}
+    assert r.json() == {
+        "replies": [
+            {
+                "text": "您反映的是劳动工资问题，对吗？",
+                "buttons": [{"title": "是", "payload": "/affirm"}, {"title": "不是", "payload": "/deny"}],
+            }
+        ]
+    }
 
 
 def test_empty_text_is_passed_on_for_the_conversation_layer_to_answer(client, fake_converse):
@@ -43,8 +48,11 @@ def test_malformed_chat_requests_get_a_chinese_422_and_never_reach_converse(clie
 
 
 def test_upload_is_stored_under_the_upload_dir_and_passed_on_as_an_attachment(client, fake_converse, settings_env):
-    r = client.post("/api/chat/upload", data={"sender_id": "web:abcdef123456"},
-                    files={"file": ("../../etc/passwd.jpg", b"\xff\xd8\xff\xe0jpeg", "image/jpeg")})
+    r = client.post(
+        "/api/chat/upload",
+        data={"sender_id": "web:abcdef123456"},
+        files={"file": ("../../etc/passwd.jpg", b"\xff\xd8\xff\xe0jpeg", "image/jpeg")},
+    )
     assert r.status_code == 200 and r.json()["replies"]
     [(sender, text, [attachment])] = fake_converse
     assert sender == "web:abcdef123456" and text == ""
@@ -55,8 +63,11 @@ def test_upload_is_stored_under_the_upload_dir_and_passed_on_as_an_attachment(cl
 
 
 def test_upload_refuses_html_and_foreign_senders(client, fake_converse, settings_env):
-    html = client.post("/api/chat/upload", data={"sender_id": "web:abcdef123456"},
-                       files={"file": ("x.html", b"<script>alert(1)</script>", "text/html")})
+    html = client.post(
+        "/api/chat/upload",
+        data={"sender_id": "web:abcdef123456"},
+        files={"file": ("x.html", b"<script>alert(1)</script>", "text/html")},
+    )
     assert html.status_code == 415 and "不支持" in html.json()["detail"]
     tg = client.post("/api/chat/upload", data={"sender_id": "tg:1"}, files={"file": ("a.png", b"x", "image/png")})
     assert tg.status_code == 422
@@ -67,9 +78,13 @@ def test_upload_refuses_html_and_foreign_senders(client, fake_converse, settings
 
 def test_updates_hand_out_each_push_once_and_only_to_its_own_browser(client, engine):
     with session_scope(engine) as s:
-        s.add_all([Notification(sender_id="web:abcdef123456", text="您的工单已受理"),
-                   Notification(sender_id="web:someoneelse1", text="别人的通知"),
-                   Notification(sender_id="tg:42", text="电报通知")])
+        s.add_all(
+            [
+                Notification(sender_id="web:abcdef123456", text="您的工单已受理"),
+                Notification(sender_id="web:someoneelse1", text="别人的通知"),
+                Notification(sender_id="tg:42", text="电报通知"),
+            ]
+        )
     first = client.get("/api/chat/updates", params={"sender_id": "web:abcdef123456"}).json()["updates"]
     assert [u["text"] for u in first] == ["您的工单已受理"] and first[0]["at"].endswith("+08:00")
     assert client.get("/api/chat/updates", params={"sender_id": "web:abcdef123456"}).json() == {"updates": []}

@@ -8,10 +8,14 @@ from bot.models import Notification, Ticket, TicketEvent
 def ticket_row(engine, number):
     with session_scope(engine) as s:
         t = s.scalars(select(Ticket).where(Ticket.number == number)).one()
-        events = [e.action for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id)
-                                              .order_by(TicketEvent.id))]
-        pushes = [n.text for n in s.scalars(select(Notification).where(Notification.ticket_id == t.id)
-                                            .order_by(Notification.id))]
+        events = [
+            e.action
+            for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id))
+        ]
+        pushes = [
+            n.text
+            for n in s.scalars(select(Notification).where(Notification.ticket_id == t.id).order_by(Notification.id))
+        ]
         return t, events, pushes
 
 
@@ -40,8 +44,12 @@ def test_another_departments_ticket_is_403_and_indistinguishable_from_a_missing_
 def test_actions_on_another_departments_ticket_are_refused_and_change_nothing(client, login, file_ticket, engine):
     theirs = file_ticket("medical")
     hrss = login("hrss")
-    for action, body in [("accept", None), ("return", {"reason": "不归我们"}), ("resolve", {"reply": "已办"}),
-                         ("extend", {"days": 5, "reason": "调查"})]:
+    for action, body in [
+        ("accept", None),
+        ("return", {"reason": "不归我们"}),
+        ("resolve", {"reply": "已办"}),
+        ("extend", {"days": 5, "reason": "调查"}),
+    ]:
         r = client.post(f"/api/tickets/{theirs}/{action}", headers=hrss, json=body)
         assert r.status_code == 403, action
     t, events, pushes = ticket_row(engine, theirs)
@@ -49,8 +57,9 @@ def test_actions_on_another_departments_ticket_are_refused_and_change_nothing(cl
 
 
 def test_detail_shows_the_department_the_phone_and_a_masked_id_number(client, login, file_ticket):
-    number = file_ticket("labour", phone="13812345678", id_number="110101199003071234",
-                         text="我的身份证是110101199003071234，包工头欠薪")
+    number = file_ticket(
+        "labour", phone="13812345678", id_number="110101199003071234", text="我的身份证是110101199003071234，包工头欠薪"
+    )
     t = client.get(f"/api/tickets/{number.lower()}", headers=login("hrss")).json()
     assert t["phone"] == "13812345678"
     assert t["id_number_masked"] == "1101**********1234"
@@ -101,8 +110,11 @@ def test_extend_only_after_acceptance_only_once_and_within_30_days(client, login
     assert early.status_code == 409 and "已受理" in early.json()["detail"]
     client.post(f"/api/tickets/{number}/accept", headers=hrss).raise_for_status()
     before = client.get(f"/api/tickets/{number}", headers=hrss).json()["answer_by"]
-    for body, message in [({"days": 31, "reason": "x"}, "1 到 30"), ({"days": 0, "reason": "x"}, "1 到 30"),
-                          ({"days": 10, "reason": ""}, "理由")]:
+    for body, message in [
+        ({"days": 31, "reason": "x"}, "1 到 30"),
+        ({"days": 0, "reason": "x"}, "1 到 30"),
+        ({"days": 10, "reason": ""}, "理由"),
+    ]:
         r = client.post(f"/api/tickets/{number}/extend", headers=hrss, json=body)
         assert r.status_code == 400 and message in r.json()["detail"]
     r = client.post(f"/api/tickets/{number}/extend", headers=hrss, json={"days": 30, "reason": "需要审计"})
@@ -134,8 +146,11 @@ def test_only_departments_act_on_tickets_and_strangers_must_log_in(client, login
 
 def test_web_upload_is_downloadable_by_its_department_only(client, login, file_ticket, fake_converse, app):
     number = file_ticket("labour", sender="web:citizen01")
-    client.post("/api/chat/upload", data={"sender_id": "web:citizen01"},
-                files={"file": ("工资条.png", b"\x89PNG\r\n\x1a\nfake", "image/png")}).raise_for_status()
+    client.post(
+        "/api/chat/upload",
+        data={"sender_id": "web:citizen01"},
+        files={"file": ("工资条.png", b"\x89PNG\r\n\x1a\nfake", "image/png")},
+    ).raise_for_status()
     from bot import intake
 
     attachment = fake_converse[0][2][0]

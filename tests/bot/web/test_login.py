@@ -49,7 +49,8 @@ def test_pages_need_a_login_and_the_right_role(client, staff):
 
 def test_login_never_redirects_off_site(client, staff):
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
-        r = client.post("/login", data={"username": "sup", "password": PASSWORD, "next": target},
-                        follow_redirects=False)
+        r = client.post(
+            "/login", data={"username": "sup", "password": PASSWORD, "next": target}, follow_redirects=False
+        )
         assert r.headers["location"] == "/supervisor"
         client.post("/logout")

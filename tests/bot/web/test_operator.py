@@ -20,8 +20,11 @@ def test_suggest_gives_top_three_facts_department_flags_and_review(client, login
 
 def test_the_operators_category_and_place_change_the_route(client, login, fake_analyse):
     op = login("op")
-    s = client.post("/api/operator/suggest", json={"text": "邻居占了我家宅基地", "category": "land",
-                                                   "township": "扬武镇"}, headers=op).json()
+    s = client.post(
+        "/api/operator/suggest",
+        json={"text": "邻居占了我家宅基地", "category": "land", "township": "扬武镇"},
+        headers=op,
+    ).json()
     assert s["category"] == "land" and s["needs_review"] is False
     assert s["department"]["code"] == "yangwu.government"
     assert fake_analyse[-1]["category"] == "land"
@@ -32,9 +35,17 @@ def test_the_operators_category_and_place_change_the_route(client, login, fake_a
 
 
 def test_operator_files_a_phone_ticket(client, login, fake_analyse, engine):
-    r = client.post("/api/operator/tickets", headers=login("op"), json={
-        "text": COMPLAINT, "category": "labour", "citizen_name": "李女士", "phone": "13900001111",
-        "incident_time": "今年八月"})
+    r = client.post(
+        "/api/operator/tickets",
+        headers=login("op"),
+        json={
+            "text": COMPLAINT,
+            "category": "labour",
+            "citizen_name": "李女士",
+            "phone": "13900001111",
+            "incident_time": "今年八月",
+        },
+    )
     assert r.status_code == 201
     number = r.json()["number"]
     assert r.json()["department_name"] == "新平县人力资源和社会保障局"
@@ -49,11 +60,15 @@ def test_operator_files_a_phone_ticket(client, login, fake_analyse, engine):
 
 def test_operator_can_choose_the_department_and_bad_input_is_refused(client, login, fake_analyse):
     op = login("op")
-    r = client.post("/api/operator/tickets", headers=op,
-                    json={"text": COMPLAINT, "category": "labour", "department_code": "county.petition"})
+    r = client.post(
+        "/api/operator/tickets",
+        headers=op,
+        json={"text": COMPLAINT, "category": "labour", "department_code": "county.petition"},
+    )
     assert r.status_code == 201 and r.json()["department_code"] == "county.petition"
-    nowhere = client.post("/api/operator/tickets", headers=op,
-                          json={"text": COMPLAINT, "department_code": "county.nowhere"})
+    nowhere = client.post(
+        "/api/operator/tickets", headers=op, json={"text": COMPLAINT, "department_code": "county.nowhere"}
+    )
     assert nowhere.status_code == 400 and "没有编码为" in nowhere.json()["detail"]
     phone = client.post("/api/operator/tickets", headers=op, json={"text": COMPLAINT, "phone": "call me"})
     assert phone.status_code == 400 and "电话号码" in phone.json()["detail"]
@@ -62,16 +77,17 @@ def test_operator_can_choose_the_department_and_bad_input_is_refused(client, log
 
 def test_queue_holds_returned_and_needs_review_tickets_until_rerouted(client, login, file_ticket, engine):
     returned = file_ticket("labour")
-    unsure = file_ticket("other", confidence=0.3)    # make_analysis marks < 0.5 as needs_review
-    file_ticket("medical")                           # neither: not in the queue
+    unsure = file_ticket("other", confidence=0.3)  # make_analysis marks < 0.5 as needs_review
+    file_ticket("medical")  # neither: not in the queue
     hrss, op = login("hrss"), login("op")
     client.post(f"/api/tickets/{returned}/return", headers=hrss, json={"reason": "应由卫健局办理"}).raise_for_status()
     queue = client.get("/api/operator/queue", headers=op).json()
     assert {q["number"]: q["reason"] for q in queue} == {returned: "returned", unsure: "needs_review"}
     assert next(q for q in queue if q["number"] == returned)["return_note"] == "应由卫健局办理"
 
-    r = client.post(f"/api/tickets/{returned}/reroute", headers=op,
-                    json={"department_code": "county.health", "note": "改派卫健局"})
+    r = client.post(
+        f"/api/tickets/{returned}/reroute", headers=op, json={"department_code": "county.health", "note": "改派卫健局"}
+    )
     assert r.status_code == 200 and r.json()["department_code"] == "county.health"
     assert r.json()["status"] == "registered"
     client.post(f"/api/tickets/{unsure}/reroute", headers=op, json={"department_code": "county.petition"})
@@ -85,12 +101,17 @@ def test_queue_holds_returned_and_needs_review_tickets_until_rerouted(client, lo
 
 def test_reroute_is_for_operators_and_needs_a_real_department(client, login, file_ticket):
     number = file_ticket("labour")
-    assert client.post(f"/api/tickets/{number}/reroute", headers=login("hrss"),
-                       json={"department_code": "county.health"}).status_code == 403
+    assert (
+        client.post(
+            f"/api/tickets/{number}/reroute", headers=login("hrss"), json={"department_code": "county.health"}
+        ).status_code
+        == 403
+    )
     r = client.post(f"/api/tickets/{number}/reroute", headers=login("op"), json={"department_code": "county.x"})
     assert r.status_code == 409 and "没有编码为" in r.json()["detail"]
-    missing = client.post("/api/tickets/XP20990101-99999/reroute", headers=login("op"),
-                          json={"department_code": "county.health"})
+    missing = client.post(
+        "/api/tickets/XP20990101-99999/reroute", headers=login("op"), json={"department_code": "county.health"}
+    )
     assert missing.status_code == 404
 
 

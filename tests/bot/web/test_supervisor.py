@@ -26,7 +26,10 @@ def test_stats_count_by_category_department_status_and_week(client, login, file_
     assert {c["code"]: c["count"] for c in s["by_category"]} == {"land": 2, "labour": 2, "medical": 1}
     assert s["by_category"][0]["name"] in ("土地", "劳动工资")
     assert {d["code"]: d["count"] for d in s["by_department"]} == {
-        "gasa.government": 2, "county.hrss": 2, "county.health": 1}
+        "gasa.government": 2,
+        "county.hrss": 2,
+        "county.health": 1,
+    }
     assert s["by_status"] == [{"code": "registered", "name": "已登记，待部门受理", "count": 5}]
     assert len(s["by_week"]) == 12 and sum(w["count"] for w in s["by_week"]) == 4  # the 100-day-old one is older
     assert s["by_week"][-1]["count"] == 3
@@ -48,8 +51,12 @@ def test_overdue_hotspots_and_repeat_petitions(client, login, file_ticket):
 
 
 def test_supervisor_detail_masks_the_phone_and_has_no_id_number(client, login, file_ticket):
-    number = file_ticket("labour", phone="13812345678", id_number="110101199003071234",
-                         text="我叫王五，电话13812345678，身份证110101199003071234")
+    number = file_ticket(
+        "labour",
+        phone="13812345678",
+        id_number="110101199003071234",
+        text="我叫王五，电话13812345678，身份证110101199003071234",
+    )
     t = client.get(f"/api/tickets/{number}", headers=login("sup")).json()
     assert t["phone_masked"] == "138****5678"
     assert not any("id_number" in k for k in t) and "phone" not in t and "citizen_name" not in t
@@ -57,17 +64,25 @@ def test_supervisor_detail_masks_the_phone_and_has_no_id_number(client, login, f
     assert "138****5678" in t["text"]
 
 
-def test_escalation_moves_overdue_township_tickets_to_the_county_and_tells_the_citizen(client, login, file_ticket,
-                                                                                     engine):
+def test_escalation_moves_overdue_township_tickets_to_the_county_and_tells_the_citizen(
+    client, login, file_ticket, engine
+):
     numbers = seed(file_ticket)
     with session_scope(engine) as s:  # the overdue one came by Telegram
         t = s.scalars(select(Ticket).where(Ticket.number == numbers["old_land"])).one()
         t.sender_id, t.channel = "tg:99", "tg"
     r = client.post("/api/supervisor/escalate", headers=login("sup"))
     assert r.status_code == 200
-    assert r.json() == {"count": 1, "escalated": [{"number": numbers["old_land"],
-                                                   "department_code": "county.natural_resources",
-                                                   "department_name": "新平县自然资源局"}]}
+    assert r.json() == {
+        "count": 1,
+        "escalated": [
+            {
+                "number": numbers["old_land"],
+                "department_code": "county.natural_resources",
+                "department_name": "新平县自然资源局",
+            }
+        ],
+    }
     with session_scope(engine) as s:
         t = s.scalars(select(Ticket).where(Ticket.number == numbers["old_land"])).one()
         assert t.escalated and t.answer_by == china_today() + timedelta(days=15)

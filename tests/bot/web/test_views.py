@@ -34,8 +34,15 @@ def test_masks_without_the_classifier_module(monkeypatch):
 def test_citizen_status_of_a_ticket(session, make_analysis):
     from bot.tickets import Actor, create_ticket
 
-    t = create_ticket(session, analysis=make_analysis("labour"), text="欠薪", channel="web", sender_id="web:abc",
-                      actor=Actor("citizen", "citizen"), phone="13812345678")
+    t = create_ticket(
+        session,
+        analysis=make_analysis("labour"),
+        text="欠薪",
+        channel="web",
+        sender_id="web:abc",
+        actor=Actor("citizen", "citizen"),
+        phone="13812345678",
+    )
     session.flush()
     status = CitizenStatus.of(t).model_dump()
     assert status["department_name"] == "新平县人力资源和社会保障局" and status["category_name"] == "劳动工资"
