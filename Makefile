@@ -21,7 +21,7 @@ rasa-venv:
 	@bash scripts/rasa-venv.sh > /dev/null
 
 train: $(VENV)/.installed
-	$(PY) -m classifier.train
+	$(VENV)/bin/petition train
 
 rasa-model: $(VENV)/.installed rasa-venv
 	@bash scripts/train-rasa.sh

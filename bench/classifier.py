@@ -52,8 +52,13 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 
+from bot.launcher import rasa_venv  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-TIPDM_CSV = Path(os.environ.get("TIPDM_CSV", "/work/shared/datasets/tipdm2020c/fj2_full_segmented.csv"))
+# the shared data sets sit beside the repository (../shared/datasets); TIPDM_CSV points elsewhere
+TIPDM_CSV = Path(
+    os.environ.get("TIPDM_CSV", ROOT.parent / "shared" / "datasets" / "tipdm2020c" / "fj2_full_segmented.csv")
+)
 SPLITS = ROOT / "bench" / "splits"
 RESULTS = ROOT / "bench" / "results"
 SEED = 42
@@ -381,11 +386,6 @@ def tune(names: list[str]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------- Rasa
-def rasa_venv() -> Path:
-    out = subprocess.run(["bash", str(ROOT / "scripts" / "rasa-venv.sh")], capture_output=True, text=True, check=True)
-    return Path(out.stdout.strip().splitlines()[-1])
-
-
 FALLBACK_CONFIG = """\
 # used only when the project has no config.yml yet
 recipe: default.v1

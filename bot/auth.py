@@ -17,9 +17,11 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.models import Department, StaffSession, StaffUser, utcnow
+from bot.clock import utcnow
+from bot.models import Department, StaffSession, StaffUser
+from bot.settings import get_settings
+from bot.vocabulary import ROLE_LABELS, STAFF_ROLES, Role
 
-ROLES = {"department": "承办部门", "operator": "话务员", "supervisor": "督办人员"}
 SESSION_HOURS = 12
 MIN_PASSWORD_CHARS = 8
 # scrypt cost (RFC 7914): n=2**14, r=8 is ~16 MiB and tens of milliseconds per check. Tests lower SCRYPT_N; the
@@ -66,22 +68,22 @@ def create_staff_user(
     username = (username or "").strip()
     if not username or len(username) > 64 or any(ch.isspace() for ch in username):
         raise AuthError("用户名不能为空、不能含空格，且不超过 64 个字符")
-    if role not in ROLES:
-        raise AuthError(f"角色只能是 {'、'.join(ROLES)} 之一")
+    if role not in STAFF_ROLES:
+        raise AuthError(f"角色只能是 {'、'.join(STAFF_ROLES)} 之一")
     if len(password or "") < MIN_PASSWORD_CHARS:
         raise AuthError(f"密码至少需要 {MIN_PASSWORD_CHARS} 个字符")
-    if role == "department":
+    if role == Role.DEPARTMENT:
         if not department_code or session.get(Department, department_code) is None:
             raise AuthError(f"没有编码为 {department_code} 的部门")
     elif department_code:
-        raise AuthError(f"{ROLES[role]}账号不属于某个部门，请不要填写部门")
+        raise AuthError(f"{ROLE_LABELS[Role(role)]}账号不属于某个部门，请不要填写部门")
     if session.scalars(select(StaffUser).where(StaffUser.username == username)).first() is not None:
         raise AuthError(f"用户名 {username} 已存在")
     user = StaffUser(
         username=username,
         password_hash=hash_password(password),
         role=role,
-        department_code=department_code if role == "department" else None,
+        department_code=department_code if role == Role.DEPARTMENT else None,
     )
     session.add(user)
     session.flush()
@@ -143,9 +145,7 @@ def logout(session: Session, token: str | None) -> None:
 
 
 def demo_staff_file() -> Path:
-    from bot.settings import ROOT
-
-    return Path(os.environ.get("PETITION_VAR_DIR", ROOT / "var")) / "demo-staff.txt"
+    return get_settings().var_dir / "demo-staff.txt"
 
 
 def seed_demo_staff(session: Session, path: Path | None = None) -> list[tuple[str, str, str, str | None]]:
@@ -155,17 +155,17 @@ def seed_demo_staff(session: Session, path: Path | None = None) -> list[tuple[st
     if session.scalar(select(func.count()).select_from(StaffUser)):
         return []
     accounts: list[tuple[str, str, str, str | None]] = [
-        ("operator", secrets.token_urlsafe(9), "operator", None),
-        ("supervisor", secrets.token_urlsafe(9), "supervisor", None),
+        ("operator", secrets.token_urlsafe(9), Role.OPERATOR, None),
+        ("supervisor", secrets.token_urlsafe(9), Role.SUPERVISOR, None),
     ]
     for d in session.scalars(select(Department).order_by(Department.level, Department.code)):
-        accounts.append((d.code, secrets.token_urlsafe(9), "department", d.code))
+        accounts.append((d.code, secrets.token_urlsafe(9), Role.DEPARTMENT, d.code))
     for username, password, role, dept in accounts:
         create_staff_user(session, username, password, role, dept)
     path = path or demo_staff_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = ["# 演示账号（首次启动时生成）。请在正式使用前修改密码或删除这些账号。", "# 用户名\t密码\t角色\t部门"]
-    lines += [f"{u}\t{p}\t{ROLES[r]}\t{d or '-'}" for u, p, r, d in accounts]
+    lines += [f"{u}\t{p}\t{ROLE_LABELS[Role(r)]}\t{d or '-'}" for u, p, r, d in accounts]
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")

@@ -1,11 +1,13 @@
 """The `petition` command. Subcommands register themselves in `build_parser` (one function each).
 
     petition classify [--today YYYY-MM-DD] < complaints.jsonl > results.jsonl
+    petition train        the category model, into $MODEL_DIR (cross-validated figures printed)
+    petition migrate      the database schema up to date (Alembic; `make run` does it at every start)
 
 `classify` reads JSON lines {"id": ..., "text": ...} and writes one JSON line per input line, in order:
 {"id", "category", "confidence", "top": [{"category", "p"} x3], "needs_review", "facts", "department":
 {"code", "name", "level"}, "flags"}; a line that cannot be analysed gives {"id", "error"} and the run goes on.
-Models are loaded once per process (bot.analysis caches them).
+Models are loaded once per process (bot.intake.analyse, classifier.model caches them).
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import IO
+
+from bot import intake
+from bot.db import engine_for, init_db
+from bot.jurisdiction import load_jurisdiction
+from bot.settings import get_settings
+from classifier import train
+from classifier.model import MODEL_FILE_NAME
+from classifier.normalise import is_blank_or_noise
 
 
 def _json_default(value):
@@ -48,20 +58,22 @@ def classify_line(line: str, analyse: Callable, today: date | None) -> dict:
     text = item.get("text")
     if not isinstance(text, str):
         return {"id": ident, "error": 'missing "text" (a string)' if text is None else '"text" must be a string'}
-    from classifier.normalise import is_blank_or_noise
-
     if is_blank_or_noise(text):
         return {"id": ident, "error": "text is empty or has only emoji/punctuation (内容为空)"}
     try:
-        result = analyse(text, today).as_json()
+        result = analyse(text, today)
     except Exception as exc:
         return {"id": ident, "error": f"analysis failed: {type(exc).__name__}: {exc}"[:500]}
     return {"id": ident, **result}
 
 
-def cmd_classify(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
-    from bot.analysis import analyse
+def classification(text: str, today: date | None) -> dict:
+    """The JSON record of one complaint: intake's analysis and route (nothing stored)."""
+    draft = intake.analyse(text, today)
+    return intake.as_json(draft, intake.route_of(draft))
 
+
+def cmd_classify(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
     for raw in stdin:
         if not raw.strip():
             continue  # blank lines (e.g. a trailing newline) carry nothing to answer
@@ -70,7 +82,7 @@ def cmd_classify(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) ->
         except UnicodeDecodeError:
             record = {"id": None, "error": "line is not valid UTF-8"}
         else:
-            record = classify_line(line, analyse, args.today)
+            record = classify_line(line, classification, args.today)
         try:
             out = json.dumps(record, ensure_ascii=False, default=_json_default)
         except (TypeError, ValueError) as exc:
@@ -104,7 +116,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="date that relative times (昨天, 上个月) are resolved against; default: today",
     )
     p.set_defaults(handler=cmd_classify)
+
+    p = sub.add_parser("train", help="train the category model into $MODEL_DIR (progress bar, CV figures)")
+    p.add_argument("--C", type=float, default=None, help="fix C instead of choosing it by cross-validation")
+    p.set_defaults(handler=cmd_train)
+
+    p = sub.add_parser("migrate", help="bring the database ($DATABASE_URL) up to the current schema")
+    p.set_defaults(handler=cmd_migrate)
     return parser
+
+
+def cmd_train(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
+    out = get_settings().model_dir / MODEL_FILE_NAME
+    model, out = train.train(out=out, C=args.C)
+    with contextlib.redirect_stdout(stdout):
+        train.report(model, out)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
+    settings = get_settings()
+    init_db(engine_for(settings.database_url), load_jurisdiction())
+    stdout.write(f"数据库已是最新结构：{settings.database_url.split('@')[-1]}\n")
+    return 0
 
 
 def main(argv: list[str] | None = None, stdin: IO | None = None, stdout: IO[str] | None = None) -> int:

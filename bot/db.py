@@ -10,8 +10,10 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import migrate
 from bot.jurisdiction import Jurisdiction
-from bot.models import Base, Department
+from bot.models import Department
+from bot.settings import get_settings
 
 
 def make_engine(url: str) -> Engine:
@@ -36,8 +38,6 @@ def engine_for(url: str) -> Engine:
 
 
 def get_engine() -> Engine:
-    from bot.settings import get_settings
-
     return engine_for(get_settings().database_url)
 
 
@@ -60,8 +60,8 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 
 def init_db(engine: Engine, jurisdiction: Jurisdiction) -> None:
-    """Creates the tables and brings the departments table in line with the jurisdiction file."""
-    Base.metadata.create_all(engine)
+    """Brings the schema up to date (bot.migrate) and the departments table in line with the jurisdiction file."""
+    migrate.upgrade(engine)
     with session_scope(engine) as s:
         for d in jurisdiction.departments.values():
             row = s.get(Department, d.code)

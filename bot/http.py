@@ -18,9 +18,3 @@ def post_json(url: str, payload: dict, timeout: float | None = None) -> dict | l
     response = client().post(url, json=payload, timeout=timeout)
     response.raise_for_status()
     return response.json()
-
-
-def get_json(url: str, timeout: float | None = None) -> dict | list:
-    response = client().get(url, timeout=timeout)
-    response.raise_for_status()
-    return response.json()

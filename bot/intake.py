@@ -1,32 +1,94 @@
-"""The intake API the conversation layer and the Rasa actions call. Each function is one unit of work."""
+"""The one intake service: every complaint, from any channel, is analysed and filed here.
+
+    analyse(text) -> Draft            classifier + fact extractor; the form fields the complaint already answers
+    (the dialogue or the operator correct the Draft with dataclasses.replace)
+    file_ticket(draft, ...) -> FiledTicket     routes the Draft as it stands (nothing is analysed again) and files it
+    add_details(sender_id, number, draft)      what the citizen told after an early filing (urgent) goes onto it
+
+The Rasa actions, the web-chat fallback when Rasa is down and the operator page all call these. A Draft's field
+names are the Rasa slot names and the ticket columns (FORM_FIELDS); places are township / village codes of the
+jurisdiction file, `address` is the place in the citizen's words.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import re
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
-from bot.analysis import Analysis, analyse
+from bot.clock import china_date, china_today, utcnow
 from bot.db import session_scope
-from bot.models import Attachment, Message
-from bot.tickets import (
+from bot.deadlines import due_dates
+from bot.jurisdiction import Jurisdiction, load_jurisdiction
+from bot.models import Attachment, Department, Message, Ticket
+from bot.routing import Route, route
+from bot.settings import get_settings
+from bot.tickets import CITIZEN, SYSTEM, Actor, TicketError, get_ticket, record_event, tickets_of_sender
+from bot.vocabulary import (
     STATUS_LABELS,
-    Actor,
-    TicketError,
-    add_citizen_details,
+    EventAction,
+    Flag,
+    TicketStatus,
     channel_of,
-    create_ticket,
-    get_ticket,
-    tickets_of_sender,
+    ticket_number,
+)
+from classifier.categories import category_name
+from classifier.facts import derive_flags, empty_facts, extract_facts
+from classifier.model import MODEL_FILE_NAME, CategoryModel, load_model
+
+# The complaint's single facts: Draft fields = Rasa slots = Ticket columns (tests/test_consistency.py checks it).
+FORM_FIELDS = ("category", "township", "village", "address", "incident_time", "phone", "citizen_name")
+# Where each comes from in the extractor's facts (docs/FACTS_SPEC.md); the writer's name is never in `persons`.
+FIELD_SOURCES = {
+    "category": "the category model",
+    "township": "places (the first place inside the county)",
+    "village": "places",
+    "address": "places (as written)",
+    "incident_time": "times (the first one)",
+    "phone": "phones (the first one)",
+    "citizen_name": "a self-introduction (我叫…)",
+}
+REPEAT_WINDOW_DAYS = 180
+SELF_INTRO = re.compile(
+    r"(?:我叫|我的名字(?:是|叫)|本人(?:叫|名叫)?|姓名[:：])\s*(?![是在家今住于从])"
+    r"([\u4e00-\u9fff]{2,4}?)(?=[，,。.！!；;、\s]|$|今年|家住|住在|是|在|电话)"
 )
 
-CITIZEN = Actor("citizen", "citizen")
+
+@dataclass(frozen=True)
+class Draft:
+    """A complaint on its way to a ticket: what the citizen said and what was understood or corrected."""
+
+    text: str
+    category: str = "other"
+    township: str | None = None  # township code
+    village: str | None = None  # village code
+    address: str | None = None  # the place in the citizen's words
+    incident_time: str | None = None
+    phone: str | None = None
+    citizen_name: str | None = None
+    facts: dict = field(default_factory=empty_facts)
+    flags: tuple[str, ...] = ()
+    confidence: float = 0.0
+    top: tuple[tuple[str, float], ...] = ()
+    needs_review: bool = False
+    message_ids: tuple[int, ...] = ()
+
+    @property
+    def category_name(self) -> str:
+        return category_name(self.category)
 
 
 @dataclass(frozen=True)
 class FiledTicket:
     number: str
+    department_code: str
     department_name: str
     answer_due: date
     legal_redirect: bool = False
@@ -46,6 +108,116 @@ class StatusView:
     last_reply: str | None
 
 
+# ---------------------------------------------------------------- analysis (pure but for the cached model)
+
+
+def category_model() -> CategoryModel:
+    """The trained category model of the settings' model folder (cached per process by classifier.model)."""
+    return load_model(get_settings().model_dir / MODEL_FILE_NAME)
+
+
+def format_time(t: dict) -> str:
+    """A time of facts["times"] as shown to the citizen and stored: 去年十月（2025-10-01至2025-10-31）."""
+    if "days" in t:
+        return f"已持续{t['text']}（约{t['days']}天）"
+    if t.get("start") and t.get("start") == t.get("end"):
+        return f"{t['text']}（{t['start']}）"
+    if t.get("start"):
+        return f"{t['text']}（{t['start']}至{t['end']}）"
+    return str(t.get("text") or "")
+
+
+def self_introduction(text: str) -> str | None:
+    """The writer's own name when the complaint gives it (我叫王小明，…)."""
+    m = SELF_INTRO.search(unicodedata.normalize("NFKC", text or ""))
+    return m.group(1) if m else None
+
+
+def primary_place(facts: dict, j: Jurisdiction) -> dict | None:
+    """The extractor's place the ticket is routed by: the first inside the county, else the first at all."""
+    places = facts.get("places") or []
+    for p in places:
+        if j.township_code(p.get("township")) or j.village(p.get("village")):
+            return p
+    return places[0] if places else None
+
+
+def place_fields(facts: dict, j: Jurisdiction) -> dict:
+    """{"township", "village", "address"} of the complaint's main place: codes where the jurisdiction knows the
+    place, and always the words it was given in; {} when the complaint names no place."""
+    p = primary_place(facts, j)
+    if p is None:
+        return {}
+    town = j.township_code(p.get("township"))
+    village = j.village(p.get("village"), town) if p.get("village") else None
+    address = p.get("text") or p.get("county") or p.get("city")
+    return {
+        "township": town or (village.township if village else None),
+        "village": village and village.code,
+        "address": address,
+    }
+
+
+def fields_from_facts(facts: dict, text: str, j: Jurisdiction) -> dict:
+    """The form fields a complaint already answers."""
+    fields = place_fields(facts, j)
+    if facts.get("times"):
+        fields["incident_time"] = format_time(facts["times"][0])
+    if facts.get("phones"):
+        fields["phone"] = facts["phones"][0]
+    name = self_introduction(text)
+    if name:
+        fields["citizen_name"] = name
+    return fields
+
+
+def analyse(text: str, today: date | None = None, j: Jurisdiction | None = None) -> Draft:
+    """Category, facts, flags and the form fields of `text`."""
+    j = j or load_jurisdiction()
+    prediction = category_model().predict(text)
+    facts = extract_facts(text, today or china_today(), j.gazetteer())
+    return Draft(
+        text=text,
+        category=prediction.category,
+        confidence=prediction.confidence,
+        top=tuple(prediction.top),
+        needs_review=prediction.needs_review,
+        facts=facts,
+        flags=tuple(derive_flags(text, facts)),
+        **fields_from_facts(facts, text, j),
+    )
+
+
+def route_of(draft: Draft, j: Jurisdiction | None = None) -> Route:
+    return route(draft.category, draft.township, draft.flags, j or load_jurisdiction())
+
+
+def as_json(draft: Draft, r: Route) -> dict:
+    """A classification as `petition classify` writes it (the public JSON-lines contract)."""
+    return {
+        "category": draft.category,
+        "confidence": round(draft.confidence, 4),
+        "top": [{"category": c, "p": round(p, 4)} for c, p in draft.top],
+        "needs_review": draft.needs_review,
+        "facts": draft.facts,
+        "department": r.as_dict(),
+        "flags": list(draft.flags),
+    }
+
+
+# ---------------------------------------------------------------- messages
+
+
+@contextmanager
+def _unit(session: Session | None) -> Iterator[Session]:
+    """The caller's session (it commits), or a unit of work of our own."""
+    if session is not None:
+        yield session
+    else:
+        with session_scope() as s:
+            yield s
+
+
 def store_message(sender_id: str, text: str, handling: str = "dialogue") -> int:
     with session_scope() as s:
         m = Message(sender_id=sender_id, channel=channel_of(sender_id), text=text, handling=handling)
@@ -61,135 +233,155 @@ def mark_message(message_id: int, handling: str) -> None:
             m.handling = handling
 
 
-def message_text(message_id: int | None, fallback: str = "") -> str:
-    """The full stored text (Rasa only sees the start of a very long message)."""
-    if not message_id:
+def complaint_text(message_ids: list[int] | tuple[int, ...], fallback: str = "") -> str:
+    """The full stored text of a complaint (Rasa sees only the start of a very long message): one stored message
+    is read back whole; a complaint written in pieces is the dialogue's joined text."""
+    if len(message_ids) != 1:
         return fallback
     with session_scope() as s:
-        m = s.get(Message, int(message_id))
+        m = s.get(Message, int(message_ids[0]))
         return m.text if m is not None else fallback
 
 
-def analyse_message(message_id: int | None, text: str, today: date | None = None) -> Analysis:
-    return analyse(message_text(message_id, text), today)
+def analyse_message(message_ids: list[int] | tuple[int, ...], text: str, today: date | None = None) -> Draft:
+    return replace(analyse(complaint_text(message_ids, text), today), message_ids=tuple(message_ids))
+
+
+# ---------------------------------------------------------------- filing
+
+
+def find_repeat(s: Session, sender_id: str | None, phone: str | None, category: str, now: datetime) -> Ticket | None:
+    """An earlier ticket of the same citizen (same chat or same phone) in the same category."""
+    who = []
+    if sender_id:
+        who.append(Ticket.sender_id == sender_id)
+    if phone:
+        who.append(Ticket.phone == phone)
+    if not who:
+        return None
+    since = now - timedelta(days=REPEAT_WINDOW_DAYS)
+    return s.scalars(
+        select(Ticket)
+        .where(or_(*who), Ticket.category == category, Ticket.received_at >= since)
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _chosen_department(r: Route, code: str | None, j: Jurisdiction) -> Route:
+    """The route, or the department an operator chose instead."""
+    if not code or code == r.department_code:
+        return r
+    dept = j.departments.get(code)
+    if dept is None:
+        raise TicketError(f"没有编码为 {code} 的部门")
+    return replace(
+        r, department_code=dept.code, department_name=dept.name, level=dept.level, reason="话务员指定承办部门"
+    )
 
 
 def file_ticket(
-    sender_id: str,
-    text: str,
-    category: str,
-    facts: dict | None = None,
-    citizen_name: str | None = None,
-    phone: str | None = None,
-    message_id: int | None = None,
-    township: str | None = None,
-    village: str | None = None,
-    when: str | None = None,
-    today: date | None = None,
+    draft: Draft,
+    *,
+    sender_id: str | None = None,
+    actor: Actor = CITIZEN,
+    department_code: str | None = None,
+    handling: str | None = None,
+    session: Session | None = None,
+    now: datetime | None = None,
 ) -> FiledTicket:
-    """Files the citizen's ticket; the routing uses the place the citizen confirmed in the dialogue."""
-    full_text = message_text(message_id, text)
-    a = analyse(full_text, today, category=category)
-    if township or village:
-        from bot.jurisdiction import load_jurisdiction
-        from bot.routing import route
-
-        place = {
-            **a.place,
-            "township": township or a.place.get("township"),
-            "village": village or a.place.get("village"),
-        }
-        a = Analysis(
-            a.category,
-            a.confidence,
-            a.top,
-            a.needs_review,
-            {**a.facts, **(facts or {})},
-            a.flags,
-            route(a.category, place["township"], place["village"], a.flags, load_jurisdiction()),
-            a.category_name,
-            place,
-        )
-    with session_scope() as s:
-        t = create_ticket(
-            s,
-            analysis=a,
-            text=full_text,
+    """Files `draft` as it stands: routed by its category, township and flags (or to `department_code`, an
+    operator's choice), linked to its stored messages (their `handling` set when given) and to evidence the sender
+    sent before. `session`: the caller's transaction (it commits); else one of our own."""
+    j = load_jurisdiction()
+    r = _chosen_department(route_of(draft, j), department_code, j)
+    now = now or utcnow()
+    with _unit(session) as s:
+        flags = list(draft.flags)
+        earlier = find_repeat(s, sender_id, draft.phone, draft.category, now)
+        if earlier is not None and Flag.REPEAT not in flags:
+            flags.append(Flag.REPEAT)
+        deadlines = due_dates(china_date(now))
+        t = Ticket(
+            number="pending",
             channel=channel_of(sender_id),
             sender_id=sender_id,
-            actor=CITIZEN,
-            citizen_name=citizen_name,
-            phone=phone,
-            township=township,
-            village=village,
-            incident_time=when,
+            **{f: getattr(draft, f) for f in FORM_FIELDS},
+            id_number=next(iter(draft.facts.get("id_numbers") or []), None),
+            text=draft.text,
+            confidence=draft.confidence,
+            needs_review=draft.needs_review,
+            facts=draft.facts,
+            flags=flags,
+            department_code=r.department_code,
+            status=TicketStatus.REGISTERED,
+            escalated=r.escalated,
+            legal_redirect=r.legal_redirect,
+            received_at=now,
+            accept_by=deadlines.accept_by,
+            answer_by=deadlines.answer_by,
+            repeat_of_id=earlier.id if earlier else None,
         )
-        if message_id:
-            m = s.get(Message, int(message_id))
+        s.add(t)
+        s.flush()
+        t.number = ticket_number(china_date(now), t.id)
+        record_event(s, t, actor, EventAction.FILED, None, r.reason, at=now)
+        for code in r.notify:
+            record_event(s, t, SYSTEM, EventAction.ESCALATION_NOTICE, t.status, f"已抄送 {code}：{'、'.join(flags)}")
+        for message_id in draft.message_ids:
+            m = s.get(Message, message_id)
             if m is not None:
                 m.ticket_id = t.id
-        return FiledTicket(t.number, a.route.department_name, t.answer_by, a.route.legal_redirect, tuple(t.flags))
+                m.handling = handling or m.handling
+        if sender_id:  # evidence the citizen sent before the ticket existed belongs to it
+            for a in s.scalars(
+                select(Attachment).where(Attachment.sender_id == sender_id, Attachment.ticket_id.is_(None))
+            ):
+                a.ticket_id = t.id
+        return FiledTicket(t.number, r.department_code, r.department_name, t.answer_by, r.legal_redirect, tuple(flags))
 
 
-def file_without_dialogue(
-    sender_id: str,
-    message_id: int,
-    text: str,
-    phone: str | None = None,
-    citizen_name: str | None = None,
-    category: str | None = None,
-) -> FiledTicket:
-    """Filed as it stands, marked for review by an operator: Rasa is unreachable, or the citizen asked for a
-    person mid-dialogue (then what the dialogue collected comes along)."""
-    a = analyse(text, category=category)
-    a = Analysis(a.category, a.confidence, a.top, True, a.facts, a.flags, a.route, a.category_name, a.place)
-    with session_scope() as s:
-        t = create_ticket(
-            s,
-            analysis=a,
-            text=text,
-            channel=channel_of(sender_id),
-            sender_id=sender_id,
-            actor=CITIZEN,
-            phone=phone,
-            citizen_name=citizen_name,
-        )
-        m = s.get(Message, message_id)
-        if m is not None:
-            m.ticket_id, m.handling = t.id, "filed_directly"
-        return FiledTicket(t.number, a.route.department_name, t.answer_by, a.route.legal_redirect, tuple(t.flags))
+DETAIL_LABELS = {
+    "text": "诉求内容",
+    "category": "类别",
+    "citizen_name": "姓名",
+    "phone": "联系电话",
+    "township": "乡镇（街道）",
+    "village": "村（社区）",
+    "address": "地点",
+    "incident_time": "发生时间",
+}
 
 
-def add_details(
-    sender_id: str,
-    number: str,
-    text: str | None = None,
-    category: str | None = None,
-    citizen_name: str | None = None,
-    phone: str | None = None,
-    township: str | None = None,
-    village: str | None = None,
-    when: str | None = None,
-) -> FiledTicket:
-    """What the citizen told after their ticket was filed (an urgent complaint is filed at once) goes onto it."""
-    from bot.jurisdiction import load_jurisdiction
-
-    with session_scope() as s:
+def add_details(sender_id: str, number: str, draft: Draft, *, session: Session | None = None) -> FiledTicket:
+    """The citizen completes a ticket filed before the dialogue ended (an urgent one is filed at once). The
+    draft's given values replace the ticket's; a new category or place re-routes it while no department has
+    accepted it. Audited with the labels of what changed, not the values (they may be personal data)."""
+    j = load_jurisdiction()
+    with _unit(session) as s:
         t = get_ticket(s, number)
-        add_citizen_details(
-            s,
-            t,
-            sender_id,
-            load_jurisdiction(),
-            text=text,
-            category=category,
-            citizen_name=citizen_name,
-            phone=phone,
-            township=township,
-            village=village,
-            incident_time=when,
+        if not sender_id or sender_id != t.sender_id:
+            raise TicketError("只能补充自己的工单")
+        if t.status == TicketStatus.RESOLVED:
+            raise TicketError("已办结的工单不能再补充，请重新反映")
+        given = {"text": draft.text, **{f: getattr(draft, f) for f in FORM_FIELDS}}
+        changed = [k for k, v in given.items() if v and v != getattr(t, k)]
+        for k in changed:
+            setattr(t, k, given[k])
+        if changed and t.status == TicketStatus.REGISTERED and {"category", "township"} & set(changed):
+            r = route(t.category, t.township, t.flags or [], j)
+            if r.department_code != t.department_code:
+                t.department_code, t.department = r.department_code, s.get(Department, r.department_code)
+                t.escalated, t.legal_redirect = r.escalated, r.legal_redirect
+        if changed:
+            labels = "、".join(DETAIL_LABELS[k] for k in changed)
+            record_event(s, t, CITIZEN, EventAction.DETAILS_ADDED, t.status, f"群众补充：{labels}")
+        return FiledTicket(
+            t.number, t.department_code, t.department.name, t.answer_by, t.legal_redirect, tuple(t.flags)
         )
-        return FiledTicket(t.number, t.department.name, t.answer_by, t.legal_redirect, tuple(t.flags))
+
+
+# ---------------------------------------------------------------- the citizen's view
 
 
 def status_for(sender_id: str, number: str | None = None) -> list[StatusView]:
@@ -204,7 +396,15 @@ def status_for(sender_id: str, number: str | None = None) -> list[StatusView]:
         else:
             tickets = tickets_of_sender(s, sender_id)
         return [
-            StatusView(t.number, t.status, STATUS_LABELS[t.status], t.category, t.department.name, t.answer_by, t.reply)
+            StatusView(
+                t.number,
+                t.status,
+                STATUS_LABELS[TicketStatus(t.status)],
+                t.category,
+                t.department.name,
+                t.answer_by,
+                t.reply,
+            )
             for t in tickets
         ]
 
@@ -212,17 +412,10 @@ def status_for(sender_id: str, number: str | None = None) -> list[StatusView]:
 def add_attachment(sender_id: str, kind: str, ref: str, mime: str | None = None) -> int:
     """Evidence goes on the sender's newest open ticket, or waits for the ticket being filed."""
     with session_scope() as s:
-        open_ticket = next((t for t in tickets_of_sender(s, sender_id) if t.status != "resolved"), None)
+        open_ticket = next((t for t in tickets_of_sender(s, sender_id) if t.status != TicketStatus.RESOLVED), None)
         a = Attachment(
             sender_id=sender_id, kind=kind, ref=ref, mime=mime, ticket_id=open_ticket.id if open_ticket else None
         )
         s.add(a)
         s.flush()
         return a.id
-
-
-def pending_attachments(sender_id: str) -> int:
-    with session_scope() as s:
-        return len(
-            s.scalars(select(Attachment).where(Attachment.sender_id == sender_id, Attachment.ticket_id.is_(None))).all()
-        )

@@ -1,6 +1,8 @@
-"""Loads and checks bot/jurisdiction.yml: departments, townships with their villages, and the routing table.
+"""Loads and checks bot/jurisdiction.yml: departments, townships with their offices and villages, the routing table
+and the escalation rules.
 
-The file is edited by a county clerk, so every mistake is reported in Chinese with where it is.
+The file is edited by a county clerk, so every mistake is reported in Chinese with where it is. Everything else in
+the product refers to places and departments by their codes; names are looked up here.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from pathlib import Path
 
 import yaml
 
+from bot.settings import get_settings
+from classifier.categories import category_codes
+
 LEVELS = ("county", "township", "village")
-TOWNSHIP_KINDS = {"government": "人民政府", "judicial": "司法所"}
 
 
 class JurisdictionError(ValueError):
@@ -28,18 +32,33 @@ class Department:
 
 
 @dataclass(frozen=True)
+class Village:
+    code: str  # <township code>.<village code>: gasa.nanen
+    name: str
+    township: str
+
+
+@dataclass(frozen=True)
 class Township:
     code: str
     name: str
     aliases: tuple[str, ...]
-    villages: tuple[str, ...]
+    offices: dict[str, str]  # kind (government / judicial ...) -> department code
+    villages: tuple[Village, ...]
 
 
 @dataclass(frozen=True)
 class RouteRule:
-    township_kind: str | None
+    township_kind: str | None  # the township office that handles it, or None: always the county
     county: str
     legal_redirect: bool = False
+
+
+@dataclass(frozen=True)
+class EscalationRule:
+    to_county: bool = False
+    notify: str | None = None
+    answer_within_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,38 +70,58 @@ class Jurisdiction:
     departments: dict[str, Department]
     townships: dict[str, Township]
     routing: dict[str, RouteRule]
-    escalation: dict[str, dict] = field(default_factory=dict)
+    escalation: dict[str, EscalationRule] = field(default_factory=dict)
 
-    def township_by_name(self, name: str | None) -> Township | None:
-        """Finds a township by its full name or any alias (桂山 / 桂山街道)."""
-        if not name:
-            return None
+    @cached_property
+    def _township_forms(self) -> dict[str, str]:
+        forms: dict[str, str] = {}
         for t in self.townships.values():
-            if name == t.name or name in t.aliases:
-                return t
-        return None
+            for form in (t.code, t.name, *t.aliases):
+                forms.setdefault(form, t.code)
+        return forms
 
-    def township_of_village(self, village: str | None) -> Township | None:
-        if not village:
-            return None
-        for t in self.townships.values():
-            if village in t.villages:
-                return t
-        return None
+    @cached_property
+    def villages(self) -> dict[str, Village]:
+        return {v.code: v for t in self.townships.values() for v in t.villages}
+
+    @cached_property
+    def _village_names(self) -> dict[str, Village]:
+        return {v.name: v for v in self.villages.values()}
+
+    def township_code(self, value: str | None) -> str | None:
+        """The code of a township given by its code, full name or alias (gasa / 戛洒镇 / 戛洒), else None."""
+        return self._township_forms.get(value or "")
+
+    def village(self, value: str | None, township: str | None = None) -> Village | None:
+        """A village given by its code or name (gasa.nanen / 南恩村); with `township`, only that township's."""
+        v = self.villages.get(value or "") or self._village_names.get(value or "")
+        return v if v is not None and (township is None or v.township == township) else None
+
+    def township_name(self, code: str | None) -> str | None:
+        t = self.townships.get(code or "")
+        return t.name if t else None
+
+    def village_name(self, code: str | None) -> str | None:
+        v = self.villages.get(code or "")
+        return v.name if v else None
+
+    def place_name(self, township: str | None, village: str | None = None) -> str:
+        """戛洒镇南恩村 for the codes gasa / gasa.nanen; empty when neither is known."""
+        return (self.township_name(township) or "") + (self.village_name(village) or "")
 
     def gazetteer(self) -> list[dict[str, str | None]]:
-        """Every known place as a flat record, for the fact extractor's entity ruler (built once: the
+        """Every known place as a flat record by name, for the fact extractor's entity ruler (built once: the
         extractor caches its pipeline by this list's identity)."""
         return self._gazetteer
 
     @cached_property
     def _gazetteer(self) -> list[dict[str, str | None]]:
         rows: list[dict[str, str | None]] = []
+        base = {"province": self.province, "city": self.city, "county": self.county}
         for t in self.townships.values():
-            base = {"province": self.province, "city": self.city, "county": self.county}
             rows.append({**base, "township": t.name, "village": None, "aliases": list(t.aliases)})
             for v in t.villages:
-                rows.append({**base, "township": t.name, "village": v, "aliases": []})
+                rows.append({**base, "township": t.name, "village": v.name, "aliases": []})
         return rows
 
 
@@ -90,12 +129,7 @@ def _fail(path: Path, where: str, what: str) -> JurisdictionError:
     return JurisdictionError(f"{path.name}：{where} {what}")
 
 
-def parse_jurisdiction(data: dict, path: Path, categories: list[str] | None = None) -> Jurisdiction:
-    if not isinstance(data, dict):
-        raise _fail(path, "文件", "不是一个 YAML 映射")
-    for key in ("province", "city", "county", "departments", "townships", "routing"):
-        if key not in data:
-            raise _fail(path, "顶层", f"缺少“{key}”")
+def _departments(data: dict, path: Path) -> dict[str, Department]:
     departments: dict[str, Department] = {}
     for i, d in enumerate(data["departments"], 1):
         if not isinstance(d, dict) or not {"code", "name", "level"} <= d.keys():
@@ -105,23 +139,44 @@ def parse_jurisdiction(data: dict, path: Path, categories: list[str] | None = No
         if d["code"] in departments:
             raise _fail(path, f"部门 {d['code']}", "重复")
         departments[d["code"]] = Department(d["code"], str(d["name"]), d["level"])
+    return departments
+
+
+def _townships(data: dict, path: Path, departments: dict[str, Department]) -> dict[str, Township]:
     townships: dict[str, Township] = {}
     seen_villages: dict[str, str] = {}
     for i, t in enumerate(data["townships"], 1):
         if not isinstance(t, dict) or not {"code", "name"} <= t.keys():
             raise _fail(path, f"townships 第{i}项", "需要 code 和 name")
-        villages = tuple(str(v) for v in t.get("villages") or ())
-        for v in villages:
-            if v in seen_villages:
-                # the same village name in two townships would make routing ambiguous
-                raise _fail(path, f"村（社区）{v}", f"同时出现在 {seen_villages[v]} 和 {t['name']}")
-            seen_villages[v] = t["name"]
-        town = Township(t["code"], t["name"], tuple(t.get("aliases") or ()), villages)
-        townships[town.code] = town
-        for kind, suffix in TOWNSHIP_KINDS.items():
-            office = "办事处" if town.name.endswith("街道") and kind == "government" else suffix
-            code = f"{town.code}.{kind}"
-            departments[code] = Department(code, f"{town.name}{office}", "township", town.code)
+        code, name = str(t["code"]), str(t["name"])
+        if code in townships:
+            raise _fail(path, f"乡镇（街道）{code}", "重复")
+        offices_raw = t.get("offices") or {}
+        if not isinstance(offices_raw, dict) or not offices_raw:
+            raise _fail(path, f"乡镇（街道）{name}", "需要 offices（例如 government: 某某镇人民政府）")
+        offices: dict[str, str] = {}
+        for kind, office_name in offices_raw.items():
+            dept = Department(f"{code}.{kind}", str(office_name), "township", code)
+            if dept.code in departments:
+                raise _fail(path, f"部门 {dept.code}", "重复")
+            departments[dept.code] = dept
+            offices[str(kind)] = dept.code
+        villages_raw = t.get("villages") or {}
+        if not isinstance(villages_raw, dict):
+            raise _fail(path, f"乡镇（街道）{name} 的 villages", "应写成“代码: 名称”，例如 nanen: 南恩村")
+        villages = []
+        for v_code, v_name in villages_raw.items():
+            v_name = str(v_name)
+            if v_name in seen_villages:
+                # the same village name in two townships would make a bare village name ambiguous
+                raise _fail(path, f"村（社区）{v_name}", f"同时出现在 {seen_villages[v_name]} 和 {name}")
+            seen_villages[v_name] = name
+            villages.append(Village(f"{code}.{v_code}", v_name, code))
+        townships[code] = Township(code, name, tuple(str(a) for a in t.get("aliases") or ()), offices, tuple(villages))
+    return townships
+
+
+def _routing(data: dict, path: Path, departments: dict[str, Department], townships: dict[str, Township]):
     routing: dict[str, RouteRule] = {}
     for cat, rule in data["routing"].items():
         if not isinstance(rule, dict) or "county" not in rule:
@@ -129,18 +184,44 @@ def parse_jurisdiction(data: dict, path: Path, categories: list[str] | None = No
         if rule["county"] not in departments:
             raise _fail(path, f"routing 的 {cat}", f"指向不存在的部门 {rule['county']}")
         kind = rule.get("township")
-        if kind is not None and kind not in TOWNSHIP_KINDS:
-            raise _fail(path, f"routing 的 {cat}", f"township 只能是 {'/'.join(TOWNSHIP_KINDS)} 或 null")
+        if kind is not None:
+            missing = [t.name for t in townships.values() if kind not in t.offices]
+            if missing:
+                raise _fail(path, f"routing 的 {cat}", f"要求乡镇的“{kind}”，但这些乡镇没有列出：{'、'.join(missing)}")
         routing[cat] = RouteRule(kind, rule["county"], bool(rule.get("legal_redirect", False)))
+    return routing
+
+
+def _escalation(data: dict, path: Path, departments: dict[str, Department]) -> dict[str, EscalationRule]:
+    rules: dict[str, EscalationRule] = {}
+    for reason, rule in (data.get("escalation") or {}).items():
+        rule = rule or {}
+        unknown = set(rule) - {"to_county", "notify", "answer_within_days"}
+        if unknown:
+            raise _fail(path, f"escalation 的 {reason}", f"有不认识的项：{', '.join(sorted(unknown))}")
+        target = rule.get("notify")
+        if target and target not in departments:
+            raise _fail(path, f"escalation 的 {reason}", f"指向不存在的部门 {target}")
+        days = rule.get("answer_within_days")
+        if days is not None and (not isinstance(days, int) or days < 1):
+            raise _fail(path, f"escalation 的 {reason}", "answer_within_days 必须是正整数")
+        rules[str(reason)] = EscalationRule(bool(rule.get("to_county", False)), target, days)
+    return rules
+
+
+def parse_jurisdiction(data: dict, path: Path, categories: list[str] | None = None) -> Jurisdiction:
+    if not isinstance(data, dict):
+        raise _fail(path, "文件", "不是一个 YAML 映射")
+    for key in ("province", "city", "county", "departments", "townships", "routing"):
+        if key not in data:
+            raise _fail(path, "顶层", f"缺少“{key}”")
+    departments = _departments(data, path)
+    townships = _townships(data, path, departments)
+    routing = _routing(data, path, departments, townships)
     if categories is not None:
         missing = [c for c in categories if c not in routing]
         if missing:
             raise _fail(path, "routing", f"缺少这些类别的去向：{', '.join(missing)}")
-    escalation = data.get("escalation") or {}
-    for reason, rule in escalation.items():
-        target = (rule or {}).get("notify")
-        if target and target not in departments:
-            raise _fail(path, f"escalation 的 {reason}", f"指向不存在的部门 {target}")
     return Jurisdiction(
         province=data["province"],
         city=data["city"],
@@ -149,16 +230,18 @@ def parse_jurisdiction(data: dict, path: Path, categories: list[str] | None = No
         departments=departments,
         townships=townships,
         routing=routing,
-        escalation=escalation,
+        escalation=_escalation(data, path, departments),
     )
 
 
-@lru_cache(maxsize=4)
 def load_jurisdiction(path: Path | None = None) -> Jurisdiction:
-    from bot.settings import get_settings
-    from classifier.categories import category_codes
+    """The jurisdiction file at `path` (default: settings.jurisdiction_file), checked against the taxonomy; parsed
+    once per process and file."""
+    return _load(path or get_settings().jurisdiction_file)
 
-    path = path or get_settings().jurisdiction_file
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> Jurisdiction:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:

@@ -12,8 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import yaml
 
+from bot.auth import demo_staff_file, seed_demo_staff
+from bot.db import engine_for, init_db, session_scope
+from bot.jurisdiction import load_jurisdiction
+from bot.logs import setup_logging
 from bot.settings import ROOT, Settings, get_settings
+from classifier.model import MODEL_FILE_NAME
+from classifier.train import train_if_missing
 
 
 @dataclass
@@ -45,25 +52,15 @@ def rasa_model() -> Path:
 
 def prepare(settings: Settings) -> list[tuple[str, str, str]]:
     """Classifier model, database, departments and demo staff. Returns newly created demo logins."""
-    from bot.db import engine_for, init_db, session_scope
-    from bot.jurisdiction import load_jurisdiction
-    from classifier.train import train_if_missing
-
-    train_if_missing()
+    train_if_missing(settings.model_dir / MODEL_FILE_NAME)
     engine = engine_for(settings.database_url)
     init_db(engine, load_jurisdiction())
-    try:
-        from bot.auth import seed_demo_staff
-    except ImportError:
-        return []
     with session_scope(engine) as s:
         return [(u, p, r) for u, p, r, *_ in seed_demo_staff(s)]
 
 
 def endpoints_file(settings: Settings, var: Path) -> Path:
     """endpoints.yml with the action server URL of this run (ports are settings, the file is a default)."""
-    import yaml
-
     data = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
     data["action_endpoint"] = {"url": f"http://127.0.0.1:{settings.action_port}/webhook"}
     path = var / "endpoints.yml"
@@ -74,7 +71,7 @@ def endpoints_file(settings: Settings, var: Path) -> Path:
 
 def services(settings: Settings, venv: Path, model: Path) -> list[Service]:
     py = sys.executable
-    var = Path(os.environ.get("PETITION_VAR_DIR", ROOT / "var"))
+    var = settings.var_dir
     rasa_port = settings.rasa_url.rsplit(":", 1)[-1]
     svc = [
         Service(
@@ -105,7 +102,7 @@ def services(settings: Settings, venv: Path, model: Path) -> list[Service]:
                 py,
                 "-m",
                 "uvicorn",
-                "bot.web.app:create_app",
+                "handlers.webchat:create_app",
                 "--factory",
                 "--host",
                 settings.web_host,
@@ -160,8 +157,6 @@ def stop(svcs: list[Service]) -> None:
 
 
 def main() -> None:
-    from bot.logs import setup_logging
-
     setup_logging()
     settings = get_settings()
     t0 = time.monotonic()
@@ -171,7 +166,7 @@ def main() -> None:
     model = rasa_model()
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
     svcs = services(settings, venv, model)
-    log_dir = Path(os.environ.get("PETITION_VAR_DIR", ROOT / "var")) / "logs"
+    log_dir = settings.var_dir / "logs"
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         for s in svcs:
@@ -189,9 +184,7 @@ def main() -> None:
             + ("已启动" if settings.telegram_token else "未启动（设置 TELEGRAM_BOT_TOKEN 后启用）")
         )
         if created:
-            print(
-                f"  演示账号已生成，密码见 {Path(os.environ.get('PETITION_VAR_DIR', ROOT / 'var')) / 'demo-staff.txt'}"
-            )
+            print(f"  演示账号已生成，密码见 {demo_staff_file()}")
         print("按 Ctrl-C 停止全部服务。", flush=True)
         while all(s.process.poll() is None for s in svcs):
             time.sleep(1)

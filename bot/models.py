@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.clock import utcnow
+from bot.vocabulary import TicketStatus
 
 
 class Base(DeclarativeBase):
@@ -28,7 +29,7 @@ class Message(Base):
     __tablename__ = "messages"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sender_id: Mapped[str] = mapped_column(String(128), index=True)
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))  # bot.vocabulary.Channel
     text: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # dialogue: answered by Rasa; filed_directly: Rasa was down and the text was filed without dialogue;
@@ -41,7 +42,7 @@ class Ticket(Base):
     __tablename__ = "tickets"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True, index=True)
-    channel: Mapped[str] = mapped_column(String(16))  # tg / web / phone
+    channel: Mapped[str] = mapped_column(String(16))  # bot.vocabulary.Channel
     sender_id: Mapped[str | None] = mapped_column(String(128), index=True, nullable=True)
     citizen_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
@@ -52,11 +53,13 @@ class Ticket(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     facts: Mapped[dict] = mapped_column(JSON, default=dict)
     flags: Mapped[list] = mapped_column(JSON, default=list)
+    # the place by code (bot/jurisdiction.yml: gasa / gasa.nanen); `address` is the place in the citizen's words
     township: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     village: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(200), nullable=True)
     incident_time: Mapped[str | None] = mapped_column(String(64), nullable=True)
     department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="registered", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=TicketStatus.REGISTERED, index=True)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     legal_redirect: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -78,7 +81,10 @@ class TicketEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    actor: Mapped[str] = mapped_column(String(128))
+    # who did it (bot.vocabulary.Role; a staff member's user name and department)
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor_name: Mapped[str] = mapped_column(String(64))
+    actor_department: Mapped[str | None] = mapped_column(String(64), nullable=True)
     action: Mapped[str] = mapped_column(String(32))
     from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     to_status: Mapped[str] = mapped_column(String(16))
@@ -120,7 +126,7 @@ class StaffUser(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(16))  # department / operator / supervisor
+    role: Mapped[str] = mapped_column(String(16))  # bot.vocabulary.STAFF_ROLES
     department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
 
 

@@ -12,8 +12,10 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine, or_, select
 
+from bot import http
 from bot.db import session_scope
 from bot.models import Notification
+from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
 Transport = Callable[[str, str], None]  # (address within the channel, text); raises on failure
@@ -25,10 +27,6 @@ MAX_ATTEMPTS = 20
 
 def register(channel: str, transport: Transport) -> None:
     _transports[channel] = transport
-
-
-def registered_channels() -> list[str]:
-    return sorted(_transports)
 
 
 def deliver_pending(engine: Engine | None = None, limit: int = 100) -> int:
@@ -61,19 +59,15 @@ def deliver_pending(engine: Engine | None = None, limit: int = 100) -> int:
 
 
 def telegram_transport(token: str, base_url: str | None = None) -> Transport:
-    from bot.http import post_json
-
     base = (base_url or "https://api.telegram.org").rstrip("/")
 
     def send(chat_id: str, text: str) -> None:
-        post_json(f"{base}/bot{token}/sendMessage", {"chat_id": int(chat_id), "text": text})
+        http.post_json(f"{base}/bot{token}/sendMessage", {"chat_id": int(chat_id), "text": text})
 
     return send
 
 
 def configure_from_settings() -> None:
-    from bot.settings import get_settings
-
     settings = get_settings()
     if settings.telegram_token:
         register("tg", telegram_transport(settings.telegram_token, settings.telegram_api_base_url))

@@ -1,12 +1,13 @@
-"""Decides which department answers a ticket: category + jurisdiction, with escalation. Pure functions."""
+"""Decides which department answers a ticket: category + the township (by code), with the escalation rules of the
+jurisdiction file. Pure functions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.jurisdiction import Jurisdiction
-
-ESCALATING_FLAGS = ("urgent", "collective")
+from bot.vocabulary import Flag
 
 
 @dataclass(frozen=True)
@@ -23,31 +24,22 @@ class Route:
         return {"code": self.department_code, "name": self.department_name, "level": self.level}
 
 
-def resolve_township(j: Jurisdiction, township: str | None, village: str | None) -> str | None:
-    """Township code for a place inside the county: by township name/alias, else by the village."""
-    t = j.township_by_name(township) or j.township_of_village(village)
-    return t.code if t else None
-
-
-def route(
-    category: str, township: str | None, village: str | None, flags: list[str] | tuple[str, ...], j: Jurisdiction
-) -> Route:
-    """Village matters go to the township; collective/urgent ones to the county; litigation to legal channels."""
+def route(category: str, township: str | None, flags: Iterable[str], j: Jurisdiction) -> Route:
+    """`township` is a township code (None: not known or outside the county). A matter the township handles goes to
+    its office; a flag whose escalation rule says `to_county` sends it to the county department; litigation is
+    redirected to the legal channel."""
     rule = j.routing.get(category) or j.routing["other"]
-    town = resolve_township(j, township, village)
+    town = j.townships.get(township or "")
+    flags = set(flags)
+    escalating = [f for f, r in j.escalation.items() if f in flags and r.to_county]
+    notify = list(dict.fromkeys(r.notify for f, r in j.escalation.items() if f in flags and r.notify))
     reasons: list[str] = []
-    escalate = [f for f in ESCALATING_FLAGS if f in flags]
-    notify: list[str] = []
-    for f in escalate:
-        target = (j.escalation.get(f) or {}).get("notify")
-        if target and target not in notify:
-            notify.append(target)
-    if rule.township_kind and town and not escalate:
-        code = f"{town}.{rule.township_kind}"
+    if rule.township_kind and town and not escalating:
+        code = town.offices[rule.township_kind]
         reasons.append("属地管理：由所在乡镇（街道）办理")
     else:
         code = rule.county
-        if rule.township_kind and escalate:
+        if rule.township_kind and escalating:
             reasons.append("群体性或紧急事项，直接提级由县级部门办理")
         elif rule.township_kind:
             reasons.append("未能确定乡镇，由县级主管部门办理")
@@ -57,24 +49,20 @@ def route(
         reasons.append("涉法涉诉事项，依法导入法律程序")
     dept = j.departments[code]
     return Route(
-        dept.code, dept.name, dept.level, bool(escalate), rule.legal_redirect, tuple(notify), "；".join(reasons)
+        dept.code, dept.name, dept.level, bool(escalating), rule.legal_redirect, tuple(notify), "；".join(reasons)
     )
 
 
 def escalate_overdue(current_code: str, category: str, j: Jurisdiction) -> Route | None:
-    """A ticket past its answer date moves from a township to the county department of its category."""
-    rule = j.routing.get(category) or j.routing["other"]
+    """Where a ticket past its answer date goes: from a township to the county department of its category when the
+    `overdue` rule says `to_county`; None when it stays (already at the county, or no such rule)."""
+    rule = j.escalation.get(Flag.OVERDUE)
     current = j.departments.get(current_code)
-    target = (j.escalation.get("overdue") or {}).get("notify")
-    if current is None or current.level == "county":
+    if rule is None or not rule.to_county or current is None or current.level == "county":
         return None
-    dept = j.departments[rule.county]
+    category_rule = j.routing.get(category) or j.routing["other"]
+    dept = j.departments[category_rule.county]
+    notify = (rule.notify,) if rule.notify else ()
     return Route(
-        dept.code,
-        dept.name,
-        dept.level,
-        True,
-        rule.legal_redirect,
-        (target,) if target else (),
-        "超期未办结，提级由县级部门督办",
+        dept.code, dept.name, dept.level, True, category_rule.legal_redirect, notify, "超期未办结，提级由县级部门督办"
     )

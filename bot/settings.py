@@ -16,6 +16,7 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
+    var_dir: Path  # the database (by default), logs, uploads, demo staff file
     database_url: str
     rasa_url: str
     action_port: int
@@ -27,7 +28,6 @@ class Settings:
     jurisdiction_file: Path
     model_dir: Path
     upload_dir: Path
-    session_secret: str
     rasa_timeout: float
 
 
@@ -57,6 +57,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     except ValueError as exc:
         raise SettingsError("RASA_TIMEOUT must be a number of seconds") from exc
     return Settings(
+        var_dir=var,
         database_url=database_url,
         rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
         action_port=_int(env, "ACTION_PORT", 5055),
@@ -68,7 +69,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         jurisdiction_file=jurisdiction,
         model_dir=Path(env.get("MODEL_DIR", ROOT / "models")),
         upload_dir=Path(env.get("UPLOAD_DIR", var / "uploads")),
-        session_secret=env.get("SESSION_SECRET", "dev-only-change-me"),
         rasa_timeout=rasa_timeout,
     )
 

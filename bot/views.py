@@ -7,117 +7,63 @@ number. Free text shown to a supervisor is masked too.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from bot.clock import CHINA, as_china_time, china_now, china_today  # noqa: F401 (re-exported for routes)
+from bot.clock import as_china_time, china_today
+from bot.deadlines import is_overdue as past_due
+from bot.jurisdiction import load_jurisdiction
 from bot.models import Attachment, Ticket, TicketEvent
-from bot.tickets import STATUS_LABELS
-
-OPEN_STATUSES = ("registered", "accepted")
-FLAG_LABELS = {
-    "collective": "集体",
-    "urgent": "紧急",
-    "repeat": "重复",
-    "elderly_or_vulnerable": "老弱病残",
-    "overdue": "超期",
-}
-ACTION_LABELS = {
-    "filed": "登记",
-    "accepted": "受理",
-    "returned": "退回",
-    "rerouted": "重新分派",
-    "extended": "延期",
-    "resolved": "办结",
-    "escalated": "超期提级",
-    "escalation_notice": "抄送",
-}
-CHANNEL_LABELS = {"tg": "Telegram", "web": "网页留言", "phone": "电话"}
-
-_PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-
-
-def _mask_pii():
-    try:
-        from classifier.pii import mask_pii
-    except ImportError:
-        return None
-    return mask_pii
-
-
-def _local_mask_digits(value: str, keep_start: int, keep_end: int) -> str:
-    digits = [i for i, c in enumerate(value) if c.isdigit() or c in "Xx"]
-    hide = set(digits[keep_start : max(len(digits) - keep_end, keep_start)])
-    return "".join("*" if i in hide else c for i, c in enumerate(value))
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """13812345678 -> 138****5678 (classifier.pii's format when it recognises the number)."""
-    if not phone:
-        return None
-    mask_pii = _mask_pii()
-    masked = mask_pii(phone) if mask_pii else phone
-    if masked != phone:
-        return masked
-    if len(re.sub(r"\D", "", phone)) >= 7:
-        return _local_mask_digits(phone, 3, 4)
-    return _local_mask_digits(phone, 0, 2)
-
-
-def mask_id_number(id_number: str | None) -> str | None:
-    """530427196803150022 -> 5304**********0022."""
-    if not id_number:
-        return None
-    mask_pii = _mask_pii()
-    masked = mask_pii(id_number) if mask_pii else id_number
-    return masked if masked != id_number else _local_mask_digits(id_number, 4, 4)
-
-
-def _local_mask_text(text: str) -> str:
-    text = _ID_NUMBER.sub(lambda m: _local_mask_digits(m.group(0), 4, 4), text)
-    return _PHONE.sub(lambda m: _local_mask_digits(m.group(0), 3, 4), text)
-
-
-def mask_text(text: str | None) -> str:
-    """Phone and ID numbers inside free text, masked (by classifier.pii when that module exists)."""
-    if not text:
-        return text or ""
-    mask_pii = _mask_pii()
-    return mask_pii(text) if mask_pii else _local_mask_text(text)
-
-
-def mask_id_numbers_in_text(text: str | None) -> str:
-    """For staff who may see the phone but not the ID number."""
-    return _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)) or "", text or "")
+from bot.vocabulary import (
+    ACTION_LABELS,
+    CHANNEL_LABELS,
+    FLAG_LABELS,
+    OPEN_STATUSES,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    Channel,
+    Flag,
+    Role,
+    TicketStatus,
+)
+from classifier.categories import category_name
+from classifier.pii import mask_id_number, mask_id_numbers, mask_phone
+from classifier.pii import mask_pii as mask_text
 
 
 def is_overdue(t: Ticket, today: date | None = None) -> bool:
-    return t.status in OPEN_STATUSES and (today or china_today()) > t.answer_by
+    return t.status in OPEN_STATUSES and past_due(t.answer_by, today or china_today())
 
 
 def accept_overdue(t: Ticket, today: date | None = None) -> bool:
-    return t.status == "registered" and (today or china_today()) > t.accept_by
+    return t.status == TicketStatus.REGISTERED and past_due(t.accept_by, today or china_today())
 
 
 def place_of(t: Ticket) -> str:
-    return "".join(p for p in (t.township, t.village) if p) or "未知"
-
-
-def _category_name(code: str) -> str:
-    from classifier.categories import category_name
-
-    return category_name(code)
+    """The place as staff read it: the jurisdiction's current names for the codes, else the citizen's words."""
+    return load_jurisdiction().place_name(t.township, t.village) or t.address or "未知"
 
 
 # ---------------------------------------------------------------- pieces
 
 
+def actor_label(role: str, name: str, department: str | None) -> str:
+    """群众 / 系统 / 承办部门 clerk（新平县人力资源和社会保障局）."""
+    label = ROLE_LABELS.get(role, role)
+    if role in (Role.CITIZEN, Role.SYSTEM):
+        return label
+    dept = load_jurisdiction().departments.get(department or "")
+    return f"{label} {name}" + (f"（{dept.name if dept else department}）" if department else "")
+
+
 class EventView(BaseModel):
     at: datetime
-    actor: str
+    actor: str  # "department:county.hrss/clerk", the form of the first API version; the fields below replace it
+    actor_role: str
+    actor_name: str
+    actor_department: str | None
+    actor_label: str
     action: str
     action_label: str
     from_status: str | None
@@ -130,7 +76,11 @@ class EventView(BaseModel):
     def of(cls, e: TicketEvent, mask: bool = False) -> EventView:
         return cls(
             at=as_china_time(e.at),
-            actor=e.actor,
+            actor=f"{e.actor_role}:{e.actor_department + '/' if e.actor_department else ''}{e.actor_name}",
+            actor_role=e.actor_role,
+            actor_name=e.actor_name,
+            actor_department=e.actor_department,
+            actor_label=actor_label(e.actor_role, e.actor_name, e.actor_department),
             action=e.action,
             action_label=ACTION_LABELS.get(e.action, e.action),
             from_status=e.from_status,
@@ -163,13 +113,13 @@ class TicketSummary(BaseModel):
     """A row in a list: no contact data and no text, safe for every staff audience."""
 
     number: str
-    channel: str
+    channel: Channel
     channel_label: str
     category: str
     category_name: str
     department_code: str
     department_name: str
-    status: str
+    status: TicketStatus
     status_label: str
     received_at: datetime
     accept_by: date
@@ -178,8 +128,13 @@ class TicketSummary(BaseModel):
     escalated: bool
     legal_redirect: bool
     needs_review: bool
+    # places: the codes, and the names of the first API version (the jurisdiction's current names); `address` is
+    # the place in the citizen's words and `place` what staff read
+    township_code: str | None
+    village_code: str | None
     township: str | None
     village: str | None
+    address: str | None
     place: str
     incident_time: str | None
     flags: list[str]
@@ -192,18 +147,19 @@ class TicketSummary(BaseModel):
     def fields_of(cls, t: Ticket, today: date | None = None, repeat_of: str | None = None) -> dict:
         today = today or china_today()
         flags = list(t.flags or [])
-        if is_overdue(t, today) and "overdue" not in flags:
-            flags.append("overdue")
+        if is_overdue(t, today) and Flag.OVERDUE not in flags:
+            flags.append(Flag.OVERDUE)
+        j = load_jurisdiction()
         return dict(
             number=t.number,
             channel=t.channel,
             channel_label=CHANNEL_LABELS.get(t.channel, t.channel),
             category=t.category,
-            category_name=_category_name(t.category),
+            category_name=category_name(t.category),
             department_code=t.department_code,
             department_name=t.department.name,
             status=t.status,
-            status_label=STATUS_LABELS[t.status],
+            status_label=STATUS_LABELS[TicketStatus(t.status)],
             received_at=as_china_time(t.received_at),
             accept_by=t.accept_by,
             answer_by=t.answer_by,
@@ -211,8 +167,11 @@ class TicketSummary(BaseModel):
             escalated=t.escalated,
             legal_redirect=t.legal_redirect,
             needs_review=t.needs_review,
-            township=t.township,
-            village=t.village,
+            township_code=t.township,
+            village_code=t.village,
+            township=j.township_name(t.township),
+            village=j.village_name(t.village),
+            address=t.address,
             place=place_of(t),
             incident_time=t.incident_time,
             flags=flags,
@@ -228,10 +187,13 @@ class TicketSummary(BaseModel):
 
 
 def _facts_with_masked_ids(facts: dict) -> dict:
+    """The facts with every ID number masked, in the ID lists and inside free text (a demand may quote one)."""
     out = dict(facts or {})
     for key in ("id_numbers", "invalid_id_numbers"):
         if out.get(key):
             out[key] = [mask_id_number(v) for v in out[key]]
+    if isinstance(out.get("demand"), str):
+        out["demand"] = mask_id_numbers(out["demand"])
     return out
 
 
@@ -266,7 +228,7 @@ class TicketForDepartment(TicketSummary):
             citizen_name=t.citizen_name,
             phone=t.phone,
             id_number_masked=mask_id_number(t.id_number),
-            text=mask_id_numbers_in_text(t.text),
+            text=mask_id_numbers(t.text),
             facts=_facts_with_masked_ids(t.facts),
             reply=t.reply,
             attachments=[AttachmentView.of(a) for a in t.attachments],
@@ -293,7 +255,7 @@ class TicketForOperator(TicketSummary):
             citizen_name=t.citizen_name,
             phone=t.phone,
             id_number_masked=mask_id_number(t.id_number),
-            text=mask_id_numbers_in_text(t.text),
+            text=mask_id_numbers(t.text),
             facts=_facts_with_masked_ids(t.facts),
             confidence=t.confidence,
             reply=t.reply,
@@ -326,7 +288,7 @@ class CitizenStatus(BaseModel):
     """What a citizen sees about their own ticket."""
 
     number: str
-    status: str
+    status: TicketStatus
     status_label: str
     category_name: str
     department_name: str
@@ -338,8 +300,8 @@ class CitizenStatus(BaseModel):
         return cls(
             number=t.number,
             status=t.status,
-            status_label=STATUS_LABELS[t.status],
-            category_name=_category_name(t.category),
+            status_label=STATUS_LABELS[TicketStatus(t.status)],
+            category_name=category_name(t.category),
             department_name=t.department.name,
             answer_by=t.answer_by,
             reply=t.reply,

@@ -3,7 +3,7 @@ with probabilities from a temperature-scaled softmax fitted on out-of-fold score
 
     model = CategoryModel().fit(texts, labels)       # cross-validates: temperature, needs_review threshold
     p = model.predict("包工头欠我们三个月工资")          # Prediction(category, confidence, top, needs_review)
-    model.save(path); CategoryModel.load(path); load_model()  # the latter cached per process
+    model.save(path); CategoryModel.load(path); load_model(path)  # the latter cached per process
 
 Why this shape:
 * Linear models on sparse n-grams are the strongest classic family on Chinese complaint text (published
@@ -442,15 +442,9 @@ _cache: dict[Path, CategoryModel] = {}
 _cache_lock = threading.Lock()
 
 
-def default_model_path() -> Path:
-    from bot.settings import get_settings
-
-    return get_settings().model_dir / MODEL_FILE_NAME
-
-
-def load_model(path: str | Path | None = None) -> CategoryModel:
-    """The model at `path` (default: settings.model_dir/category.joblib), loaded once per process."""
-    p = Path(path) if path is not None else default_model_path()
+def load_model(path: str | Path) -> CategoryModel:
+    """The model at `path` (the application passes settings.model_dir / MODEL_FILE_NAME), loaded once per process."""
+    p = Path(path)
     key = p.resolve()
     model = _cache.get(key)
     if model is None:

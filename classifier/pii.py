@@ -18,9 +18,11 @@ import logging
 import re
 import traceback
 
+_ID_NUMBER = r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])"
+_ID = re.compile(_ID_NUMBER)
 # one pass, longest kind first, so an ID's digits are never read as a phone number
 _PII = re.compile(
-    r"(?P<id>(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z]))"
+    rf"(?P<id>{_ID_NUMBER})"
     r"|(?P<mobile>(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?P<sep1>[\s-]?)\d{4}(?P=sep1)\d{4}(?!\d))"
     r"|(?P<landline>(?<![\d+])(?:\(0\d{2,3}\)|0\d{2,3})[\s-]?\d{7,8}(?!\d))"
 )
@@ -49,6 +51,31 @@ def mask_pii(text: str) -> str:
     if not text or not isinstance(text, str):
         return text
     return _PII.sub(_mask, text)
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """A phone field: 13812345678 -> 138****5678; a number of no known form keeps only its first 3 and last 4
+    digits (or only its last 2 when it is short), so no field shows a whole number."""
+    if not phone:
+        return None
+    masked = mask_pii(phone)
+    if masked != phone:
+        return masked
+    if sum(c.isdigit() for c in phone) >= 7:
+        return _mask_digits(phone, 3, 4)
+    return _mask_digits(phone, 0, 2)
+
+
+def mask_id_number(id_number: str | None) -> str | None:
+    """An ID number field: 530427196803150022 -> 5304**********0022, whatever its form."""
+    if not id_number:
+        return None
+    return _mask_digits(id_number, 4, 4)
+
+
+def mask_id_numbers(text: str | None) -> str:
+    """Only the ID numbers of `text` masked, for staff who may see the phone but not the ID number."""
+    return _ID.sub(lambda m: _mask_digits(m.group(), 4, 4), text or "")
 
 
 class PiiMaskingFilter(logging.Filter):

@@ -13,6 +13,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+import jieba
+
 USERDICT_FILE = Path(__file__).with_name("data") / "userdict.txt"
 
 _lock = threading.Lock()
@@ -48,22 +50,26 @@ def _cache_dir() -> str:
     return tempfile.mkdtemp(prefix="petition-jieba-")
 
 
+def new_tokenizer(words: list[tuple[str, int | None, str | None]]):
+    """A private jieba tokenizer (jieba's global one is never touched) with `words` added; its prefix-dictionary
+    cache goes to a writable temporary directory."""
+    logging.getLogger("jieba").setLevel(logging.WARNING)  # no "Building prefix dict" chatter
+    tk = jieba.Tokenizer()
+    tk.tmp_dir = _cache_dir()
+    tk.cache_file = "jieba.default.cache"
+    tk.initialize()
+    for word, freq, tag in words:
+        tk.add_word(word, freq, tag)
+    return tk
+
+
 def get_tokenizer():
     """The process-wide private jieba tokenizer with the user dictionary loaded (built on first call)."""
     global _tokenizer
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
-                import jieba
-
-                logging.getLogger("jieba").setLevel(logging.WARNING)  # no "Building prefix dict" chatter
-                tk = jieba.Tokenizer()
-                tk.tmp_dir = _cache_dir()
-                tk.cache_file = "jieba.default.cache"
-                tk.initialize()
-                for word, freq, tag in read_userdict():
-                    tk.add_word(word, freq, tag)
-                _tokenizer = tk
+                _tokenizer = new_tokenizer(read_userdict())
     return _tokenizer
 
 

@@ -17,12 +17,14 @@ import time
 from pathlib import Path
 
 import yaml
+from tqdm import tqdm
 
 from classifier.categories import category_codes
 from classifier.model import MODEL_FILE_NAME, CategoryModel
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "nlu_data" / "complaints"
+DEFAULT_OUT = ROOT / "models" / MODEL_FILE_NAME  # the application's MODEL_DIR default; `petition train` uses MODEL_DIR
 C_GRID = (1.0, 3.0, 10.0)
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
@@ -67,18 +69,12 @@ def load_training_data(data_dir: Path = DEFAULT_DATA) -> tuple[list[str], list[s
 
 def train(
     data_dir: Path = DEFAULT_DATA,
-    out: Path | None = None,
+    out: Path = DEFAULT_OUT,
     C: float | None = None,
     target_precision: float = 0.95,
     show_progress: bool = True,
 ) -> tuple[CategoryModel, Path]:
-    from tqdm import tqdm
-
     texts, labels = load_training_data(data_dir)
-    if out is None:
-        from bot.settings import get_settings
-
-        out = get_settings().model_dir / MODEL_FILE_NAME
     folds = 5
     grid = None if C is not None else C_GRID
     with tqdm(
@@ -112,13 +108,9 @@ def _stale(model_path: Path, data_dir: Path) -> bool:
     return False
 
 
-def train_if_missing(path: Path | None = None, data_dir: Path = DEFAULT_DATA) -> Path:
-    """Train when the model file is missing, older than a training file or unreadable (used by `make run`);
-    return its path."""
-    if path is None:
-        from bot.settings import get_settings
-
-        path = get_settings().model_dir / MODEL_FILE_NAME
+def train_if_missing(path: Path, data_dir: Path = DEFAULT_DATA) -> Path:
+    """Train when the model file is missing, older than a training file or unreadable (`make run` passes the
+    settings' model path); return its path."""
     path = Path(path)
     if _stale(path, data_dir):
         train(data_dir, path)
@@ -128,7 +120,7 @@ def train_if_missing(path: Path | None = None, data_dir: Path = DEFAULT_DATA) ->
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m classifier.train", description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of Rasa NLU YAML files (intent = code)")
-    ap.add_argument("--out", type=Path, default=None, help="model file (default: $MODEL_DIR/category.joblib)")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="model file (`petition train` writes $MODEL_DIR's)")
     ap.add_argument("--C", type=float, default=None, help="fix C instead of choosing it by cross-validation")
     ap.add_argument(
         "--target-precision",
@@ -139,6 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
     model, out = train(args.data, args.out, args.C, args.target_precision, show_progress=not args.quiet)
+    report(model, out)
+    return 0
+
+
+def report(model: CategoryModel, out: Path) -> None:
+    """What a training run prints: where the model went and its cross-validated figures."""
     r = model.report
     print(
         f"saved {out}: {r['n_examples']} examples, {len(model.classes_)} categories, C={r['C']}, {r['train_seconds']} s"
@@ -154,7 +152,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     if "C_grid_cv_macro_f1" in r:
         print("C grid (cv macro-F1):", json.dumps(r["C_grid_cv_macro_f1"]))
-    return 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from bot.http import post_json
+from bot import http
 
 
 class RasaUnavailable(RuntimeError):
@@ -14,7 +14,7 @@ class RasaUnavailable(RuntimeError):
 def send(rasa_url: str, sender_id: str, text: str, metadata: dict | None = None, timeout: float = 20.0) -> list[dict]:
     payload = {"sender": sender_id, "message": text, "metadata": metadata or {}}
     try:
-        answer = post_json(f"{rasa_url}/webhooks/rest/webhook", payload, timeout=timeout)
+        answer = http.post_json(f"{rasa_url}/webhooks/rest/webhook", payload, timeout=timeout)
     except (httpx.HTTPError, ValueError) as exc:
         raise RasaUnavailable(str(exc)) from exc
     if not isinstance(answer, list):

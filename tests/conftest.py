@@ -1,5 +1,5 @@
-"""Fixtures that speak the domain: a temporary database with the sample jurisdiction, and analyses built by hand
-so ticket tests do not depend on the trained models."""
+"""Fixtures that speak the domain: a temporary database with the sample jurisdiction, and drafts built by hand so
+ticket tests do not depend on the trained models."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from bot.analysis import Analysis
+from bot.intake import Draft
 from bot.jurisdiction import Jurisdiction, load_jurisdiction
-from bot.routing import route
+from classifier.facts import empty_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +56,8 @@ def engine(settings_env, jurisdiction):
     e = get_engine()
     if e.dialect.name == "postgresql":  # a shared server: start every test from empty tables
         Base.metadata.drop_all(e)
+        with e.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     init_db(e, jurisdiction)
     yield e
     e.dispose()
@@ -71,8 +74,8 @@ def session(engine):
 
 
 @pytest.fixture
-def make_analysis(jurisdiction):
-    """make_analysis("labour", township="戛洒镇", flags=["collective"]) -> an Analysis routed for real."""
+def make_draft():
+    """make_draft("labour", township="gasa", flags=["collective"]) -> a Draft as the analysis would give it."""
 
     def make(
         category: str = "labour",
@@ -81,32 +84,20 @@ def make_analysis(jurisdiction):
         flags: list[str] | None = None,
         facts: dict | None = None,
         confidence: float = 0.9,
-    ) -> Analysis:
-        flags = flags or []
-        r = route(category, township, village, flags, jurisdiction)
-        base = {
-            "places": [],
-            "times": [],
-            "money": [],
-            "people_count": None,
-            "land_mu": None,
-            "phones": [],
-            "id_numbers": [],
-            "invalid_id_numbers": [],
-            "organizations": [],
-            "persons": [],
-            "demand": None,
-        }
-        return Analysis(
-            category,
-            confidence,
-            [(category, confidence)],
-            confidence < 0.5,
-            {**base, **(facts or {})},
-            flags,
-            r,
-            category,
-            {"township": township, "village": village} if township or village else {},
+        text: str = "包工头欠我们三个月工资，一共三万六千元",
+        **fields,
+    ) -> Draft:
+        return Draft(
+            text=text,
+            category=category,
+            township=township,
+            village=village,
+            facts={**empty_facts(), **(facts or {})},
+            flags=tuple(flags or ()),
+            confidence=confidence,
+            top=((category, confidence),),
+            needs_review=confidence < 0.5,
+            **fields,
         )
 
     return make

@@ -1,4 +1,5 @@
-"""Fails on drift between the Rasa files, the action code, the taxonomy and the jurisdiction file."""
+"""Fails on drift between the Rasa files, the action code, the intake Draft, the ticket table, the taxonomy, the
+jurisdiction file, the staff pages and the dialogue diagram."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from rasa_sdk import Action
 from rasa_sdk.utils import all_subclasses
 
 import handlers.actions
+from bot import intake, vocabulary
+from bot.intake import FORM_FIELDS, Draft
+from bot.models import Ticket
 from classifier.categories import category_codes
-from handlers.actions.answers import FACT_SLOTS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 ACTIONS_DIR = Path(handlers.actions.__file__).parent
+HANDLERS_DIR = ACTIONS_DIR.parent
+STATIC = ROOT / "bot" / "web" / "static"
 DIALOGUE_DATA = ROOT / "nlu_data" / "dialogue"
 
 
@@ -35,9 +40,16 @@ def test_every_action_in_the_domain_is_implemented_and_every_implemented_action_
     assert set(DOMAIN["actions"]) == implemented_actions()
 
 
-def test_every_form_slot_is_a_fact_derived_slot_of_the_domain():
-    assert form_slots() <= set(FACT_SLOTS)
-    assert set(FACT_SLOTS) <= set(DOMAIN["slots"])
+def test_slot_names_are_the_draft_fields_and_the_ticket_columns():
+    """One name per fact: the Rasa slot, the intake Draft field and the ticket column are the same word."""
+    draft_fields = set(Draft.__dataclass_fields__)
+    columns = set(Ticket.__table__.columns.keys())
+    for name in FORM_FIELDS:
+        assert name in DOMAIN["slots"], name
+        assert name in draft_fields, name
+        assert name in columns, name
+    assert form_slots() <= set(FORM_FIELDS)
+    assert set(intake.FIELD_SOURCES) == set(FORM_FIELDS)
 
 
 def test_every_form_slot_has_a_question():
@@ -51,7 +63,7 @@ def test_every_category_has_a_route():
 
 def test_every_response_used_in_python_exists_in_the_domain():
     used = set()
-    for path in ACTIONS_DIR.glob("*.py"):
+    for path in [*ACTIONS_DIR.glob("*.py"), *HANDLERS_DIR.glob("*.py")]:
         used |= set(re.findall(r"[\"'](utter_[a-z0-9_]+)[\"']", path.read_text(encoding="utf-8")))
     assert used, "no responses found: has the action code moved?"
     assert used <= set(DOMAIN["responses"])
@@ -86,3 +98,45 @@ def test_complaint_examples_stay_out_of_rasas_training_data():
         intents |= {block["intent"] for block in data.get("nlu", []) if "intent" in block}
     assert intents == set(DOMAIN["intents"])
     assert not intents & set(category_codes())
+
+
+def test_every_township_in_the_jurisdiction_file_has_its_departments(jurisdiction):
+    kinds = {r.township_kind for r in jurisdiction.routing.values() if r.township_kind}
+    for t in jurisdiction.townships.values():
+        assert kinds <= set(t.offices), t.name
+        assert all(jurisdiction.departments[code].township == t.code for code in t.offices.values())
+
+
+def _js_literals(pattern: str) -> set[str]:
+    found: set[str] = set()
+    for path in STATIC.glob("*.js"):
+        found |= set(re.findall(pattern, path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_status_and_role_in_the_staff_pages_exists_in_the_vocabulary():
+    statuses = {s.value for s in vocabulary.TicketStatus}
+    compared = _js_literals(r"\.status\s*[!=]==\s*\"(\w+)\"") | _js_literals(r"\"s-(\w+)\"")
+    assert compared, "no status literals found: have the pages moved?"
+    assert compared <= statuses
+    roles = _js_literals(r"\.role\s*[!=]==\s*\"(\w+)\"")
+    assert roles <= {r.value for r in vocabulary.Role}
+    css = (STATIC / "app.css").read_text(encoding="utf-8")
+    assert set(re.findall(r"\.s-(\w+)", css)) <= statuses
+
+
+def test_the_generated_vocabulary_script_has_every_label():
+    js = vocabulary.as_javascript()
+    for enum in (vocabulary.TicketStatus, vocabulary.Role, vocabulary.EventAction, vocabulary.Channel):
+        for member in enum:
+            assert f'"{member.value}"' in js, member
+
+
+def test_the_dialogue_diagram_matches_the_domain():
+    """dialogue.md names every intent, action and form slot of domain.yml, and nothing the domain lacks."""
+    diagram = (ROOT / "dialogue.md").read_text(encoding="utf-8")
+    for name in [*DOMAIN["intents"], *DOMAIN["actions"], *form_slots(), *DOMAIN["forms"]]:
+        assert re.search(rf"\b{name}\b", diagram), name
+    known = set(DOMAIN["responses"]) | set(DOMAIN["actions"])
+    for name in set(re.findall(r"\b((?:utter|action)_[a-z_]+)\b", diagram)):
+        assert name in known, name

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -22,11 +23,17 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot import notify, vocabulary
 from bot.db import engine_for, init_db, sessionmaker_for
 from bot.jurisdiction import load_jurisdiction
+from bot.logs import setup_logging
 from bot.settings import Settings, get_settings
 from bot.tickets import TicketError
-from bot.web.deps import ROLE_HOME, LoginRequired, WrongRole
+from bot.vocabulary import ROLE_HOME
+from bot.web.deps import LoginRequired, WrongRole
+from bot.web.pages import render
+from bot.web.routes import auth, department, operator, supervisor
+from classifier import pii
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -39,26 +46,12 @@ CSP = (
 
 
 def install_pii_filter() -> None:
-    """Phone and ID numbers are masked in every log line (when classifier.pii is available). Under plain uvicorn
-    the root logger has no handler yet, so one is set up first (bot.logs), else our lines would go out unmasked.
-    uvicorn's access log keeps its own filter: PiiMaskingFilter drops record.args, which its formatter needs."""
-    from bot.logs import setup_logging
-
+    """Phone and ID numbers are masked in every log line. Under plain uvicorn the root logger has no handler yet, so
+    one is set up first (bot.logs), else our lines would go out unmasked. uvicorn's access log keeps its own filter:
+    PiiMaskingFilter drops record.args, which its formatter needs."""
     setup_logging()
-    try:
-        from classifier.pii import install_pii_filter as install
-    except ImportError:
-        return
     for name in ("", "uvicorn"):
-        install(logging.getLogger(name))
-
-
-def _mask_pii(text: str) -> str:
-    try:
-        from classifier.pii import mask_pii
-    except ImportError:
-        return text
-    return mask_pii(text)
+        pii.install_pii_filter(logging.getLogger(name))
 
 
 class AccessLogFilter(logging.Filter):
@@ -68,7 +61,7 @@ class AccessLogFilter(logging.Filter):
     SENDER = re.compile(r"(sender_id=web(?::|%3A))[A-Za-z0-9_-]+", re.IGNORECASE)
 
     def _clean(self, text: str) -> str:
-        return _mask_pii(self.SENDER.sub(r"\1***", text))
+        return pii.mask_pii(self.SENDER.sub(r"\1***", text))
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args if isinstance(record.args, tuple) else ()
@@ -89,8 +82,6 @@ def install_access_log_filter() -> None:
 
 
 async def _push_loop(app: FastAPI, interval: float) -> None:
-    from bot import notify
-
     while True:
         await asyncio.sleep(interval)
         try:
@@ -102,8 +93,6 @@ async def _push_loop(app: FastAPI, interval: float) -> None:
 def _lifespan(push_interval: float | None):
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        from bot import notify
-
         install_pii_filter()
         init_db(app.state.engine, app.state.jurisdiction)
         notify.configure_from_settings()
@@ -157,8 +146,6 @@ def describe_validation_error(err: dict) -> str:
 
 
 def _error_page(request: Request, status: int, title: str, message: str, user=None) -> HTMLResponse:
-    from bot.web.pages import render
-
     return render(
         request,
         "error.html",
@@ -212,7 +199,13 @@ def unexpected_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, 500, "系统故障", message)
 
 
-def create_app(settings: Settings | None = None, *, push_interval: float | None = PUSH_INTERVAL_SECONDS) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    channels: Sequence[APIRouter] = (),
+    push_interval: float | None = PUSH_INTERVAL_SECONDS,
+) -> FastAPI:
+    """The staff pages and API, with the citizen channels given (handlers.webchat mounts the web chat)."""
     settings = settings or get_settings()
     app = FastAPI(
         title="信访受理助手",
@@ -248,12 +241,16 @@ def create_app(settings: Settings | None = None, *, push_interval: float | None 
         return response
 
     _install_error_handlers(app)
+
+    @app.get("/static/vocabulary.js", include_in_schema=False)
+    def vocabulary_js() -> Response:  # before the static mount, which would answer 404
+        return Response(vocabulary.as_javascript(), media_type="text/javascript; charset=utf-8")
+
     app.mount("/static", StaticFiles(directory=static), name="static")
-
-    from bot.web.routes import auth, chat, department, operator, supervisor
-
-    for module in (auth, chat, department, operator, supervisor):
+    for module in (auth, department, operator, supervisor):
         app.include_router(module.router)
+    for router in channels:
+        app.include_router(router)
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

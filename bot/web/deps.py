@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from bot import auth
 from bot.models import StaffUser
 from bot.tickets import Actor
+from bot.vocabulary import Role
 
 COOKIE = "petition_session"
-ROLE_HOME = {"department": "/department", "operator": "/operator", "supervisor": "/supervisor"}
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -78,4 +78,4 @@ def page_user(*roles: str) -> Callable[..., StaffUser]:
 
 
 def actor_of(user: StaffUser) -> Actor:
-    return Actor(user.username, user.role, user.department_code)
+    return Actor(user.username, Role(user.role), user.department_code)

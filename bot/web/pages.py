@@ -6,8 +6,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from bot.auth import ROLES
 from bot.models import StaffUser
+from bot.vocabulary import ROLE_HOME, ROLE_LABELS, Role
 from bot.web import queries
 
 
@@ -24,7 +24,8 @@ def render(
         who = {
             "username": user.username,
             "role": user.role,
-            "role_label": ROLES.get(user.role, user.role),
+            "role_label": ROLE_LABELS[Role(user.role)],
+            "home": ROLE_HOME.get(user.role, "/"),
             "department_name": queries.department_name(db, user.department_code) if db is not None else None,
         }
     return request.app.state.templates.TemplateResponse(

@@ -9,9 +9,13 @@ from datetime import date, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.clock import as_china_time
+from bot.jurisdiction import load_jurisdiction
 from bot.models import Attachment, Department, Notification, StaffUser, Ticket, TicketEvent
-from bot.tickets import STATUS_LABELS
-from bot.views import OPEN_STATUSES, TicketSummary, as_china_time, mask_phone
+from bot.views import TicketSummary
+from bot.vocabulary import OPEN_STATUSES, STATUS_LABELS, EventAction, Flag, Role, TicketStatus
+from classifier.categories import category_name
+from classifier.pii import mask_phone
 
 LIST_LIMIT = 1000
 
@@ -23,14 +27,14 @@ def _normalise(number: str) -> str:
 def ticket_for_staff(s: Session, number: str, user: StaffUser) -> Ticket | None:
     """The ticket this staff member may see: a department only its own, operators and supervisors any."""
     q = select(Ticket).where(Ticket.number == _normalise(number))
-    if user.role == "department":
+    if user.role == Role.DEPARTMENT:
         q = q.where(Ticket.department_code == user.department_code)
     return s.scalars(q).first()
 
 
 def attachment_for_staff(s: Session, attachment_id: int, user: StaffUser) -> Attachment | None:
     q = select(Attachment).join(Ticket, Attachment.ticket_id == Ticket.id).where(Attachment.id == attachment_id)
-    if user.role == "department":
+    if user.role == Role.DEPARTMENT:
         q = q.where(Ticket.department_code == user.department_code)
     return s.scalars(q).first()
 
@@ -60,13 +64,13 @@ def repeat_numbers(s: Session, tickets: list[Ticket]) -> dict[int, str]:
 def operator_queue(s: Session) -> list[tuple[Ticket, str | None]]:
     """Returned tickets, and tickets marked for review that nobody has re-routed or accepted yet, each with the
     department's return reason."""
-    rerouted = exists().where(TicketEvent.ticket_id == Ticket.id, TicketEvent.action == "rerouted")
+    rerouted = exists().where(TicketEvent.ticket_id == Ticket.id, TicketEvent.action == EventAction.REROUTED)
     q = (
         select(Ticket)
         .where(
             or_(
-                Ticket.status == "returned",
-                and_(Ticket.needs_review.is_(True), Ticket.status == "registered", ~rerouted),
+                Ticket.status == TicketStatus.RETURNED,
+                and_(Ticket.needs_review.is_(True), Ticket.status == TicketStatus.REGISTERED, ~rerouted),
             )
         )
         .options(selectinload(Ticket.department))
@@ -78,11 +82,11 @@ def operator_queue(s: Session) -> list[tuple[Ticket, str | None]]:
     if tickets:
         for e in s.scalars(
             select(TicketEvent)
-            .where(TicketEvent.ticket_id.in_([t.id for t in tickets]), TicketEvent.action == "returned")
+            .where(TicketEvent.ticket_id.in_([t.id for t in tickets]), TicketEvent.action == EventAction.RETURNED)
             .order_by(TicketEvent.id)
         ):
             reasons[e.ticket_id] = e.note
-    return [(t, reasons.get(t.id) if t.status == "returned" else None) for t in tickets]
+    return [(t, reasons.get(t.id) if t.status == TicketStatus.RETURNED else None) for t in tickets]
 
 
 def departments(s: Session) -> list[Department]:
@@ -121,8 +125,6 @@ def _week_start(d: date) -> date:
 
 
 def stats(s: Session, today: date, weeks: int = 12) -> dict:
-    from classifier.categories import category_name
-
     names = {d.code: d.name for d in departments(s)}
     total = s.scalar(select(func.count()).select_from(Ticket)) or 0
     by_category = [{"code": c, "name": category_name(c), "count": n} for c, n in _counts(s, Ticket.category)]
@@ -154,8 +156,16 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
         {**TicketSummary.of(t, today).model_dump(), "days_overdue": (today - t.answer_by).days} for t in overdue_rows
     ]
 
+    # by township code; the name is the jurisdiction's current one
+    j = load_jurisdiction()
     hotspots = [
-        {"township": town, "category": c, "category_name": category_name(c), "count": n}
+        {
+            "township_code": town,
+            "township": j.township_name(town) or town,
+            "category": c,
+            "category_name": category_name(c),
+            "count": n,
+        }
         for town, c, n in s.execute(
             select(Ticket.township, Ticket.category, func.count())
             .where(Ticket.township.is_not(None))
@@ -187,7 +197,7 @@ def repeat_petitions(s: Session, today: date) -> list[dict]:
     flagged = [
         t
         for t in s.scalars(select(Ticket).where(Ticket.repeat_of_id.is_(None)).options(selectinload(Ticket.department)))
-        if "repeat" in (t.flags or [])
+        if Flag.REPEAT in (t.flags or [])
     ]
     tickets = {t.id: t for t in linked + flagged}
     missing = {t.repeat_of_id for t in linked} - tickets.keys()

@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from classifier.extract import contacts, demand, money, names, places, quantities, times
+from classifier.extract.flags import derive_flags
 from classifier.extract.gazetteer import Gazetteer
 from classifier.extract.segmenter import WordSegmenter, ordinary_words, word_frequencies
 
@@ -243,8 +244,6 @@ def _warm_up(nlp: Language) -> None:
         "我是河南省开封市通许县练城乡王庄村的李明华，在广东东莞长安镇打工三个月了，二十多户，2.5亩，三组，要求赔偿",
     ):
         run(nlp, text, date(2026, 1, 1))
-    from classifier.facts import derive_flags
-
     derive_flags("我们多次反映，七十多岁老人被打", {})  # compiles the flag patterns
 
 

@@ -14,6 +14,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import jieba
+
+from classifier.segment import new_tokenizer, read_userdict
+
 log = logging.getLogger(__name__)
 PLACE_FREQ = 100000
 
@@ -22,8 +26,6 @@ class WordSegmenter:
     """What spaCy's Chinese tokenizer calls: `cut(text, cut_all=False) -> list[str]`."""
 
     def __init__(self, extra_words: list[str], prefer_rust: bool = True):
-        from classifier.segment import read_userdict
-
         words = [(w, f, t) for w, f, t in read_userdict()] + [(w, PLACE_FREQ, "ns") for w in extra_words]
         self.backend = None
         if prefer_rust:
@@ -38,7 +40,7 @@ class WordSegmenter:
             except ImportError:
                 log.info("rjieba is not installed: segmenting with the Python jieba (slower)")
         if self.backend is None:
-            self.backend = _python_jieba(words)
+            self.backend = new_tokenizer(words)
             self._cut = lambda text: list(self.backend.cut(text))
             self.name = "jieba"
 
@@ -46,24 +48,7 @@ class WordSegmenter:
         return self._cut(text)
 
 
-def _python_jieba(words):
-    import jieba
-
-    from classifier.segment import _cache_dir
-
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    tk = jieba.Tokenizer()
-    tk.tmp_dir = _cache_dir()
-    tk.cache_file = "jieba.default.cache"
-    tk.initialize()
-    for word, freq, tag in words:
-        tk.add_word(word, freq, tag)
-    return tk
-
-
 def _dictionary_text() -> str:
-    import jieba
-
     return (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8")
 
 

@@ -1,7 +1,9 @@
-"""Citizens' facts as slot values: from the complaint (its extracted facts) and from short answers during the form.
+"""Citizens' facts as slot values: the Draft of bot.intake as slots and back, and short answers during the form.
 
 Pure functions on values: the caller extracts the facts (classifier.facts.extract_facts) and passes the jurisdiction.
-Slot values are short Chinese strings, as they are shown back to the citizen and stored on the ticket.
+The slots are named as the Draft's fields (bot.intake.FORM_FIELDS); places are codes, `address` the words. A slot
+holds a sentinel (不详 / 匿名 / 未留) when the citizen cannot or will not say, so the form does not ask again; the
+Draft and the ticket get None for it.
 """
 
 from __future__ import annotations
@@ -9,19 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.analysis import primary_place
+from bot.intake import FORM_FIELDS, Draft, format_time, place_fields, primary_place
 from bot.jurisdiction import Jurisdiction
-
-# Slots that hold facts of the complaint, with the fact they come from (docs/FACTS_SPEC.md). Every form slot is
-# one of them (tests/test_consistency.py).
-FACT_SLOTS = {
-    "category": "classifier",
-    "township": "places",
-    "village": "places",
-    "when": "times",
-    "phone": "phones",
-    "citizen_name": "self-introduction (我叫…); the writer is never in `persons`",
-}
 
 # Values a slot takes when the citizen cannot or will not say: the form does not ask again, the ticket gets None.
 NOT_KNOWN = "不详"
@@ -29,7 +20,6 @@ ANONYMOUS = "匿名"
 NO_PHONE = "未留"
 SENTINELS = {NOT_KNOWN, ANONYMOUS, NO_PHONE}
 
-TICKET_NUMBER = re.compile(r"XP\d{8}-\d{5}", re.IGNORECASE)
 CORRECTION = re.compile(r"不是|不在|说错|写错|搞错|弄错|错了|改成|改为|更正|应该是")
 DONT_KNOW = re.compile(r"不知道|不晓得|不清楚|记不清|记不得|不记得|忘了|忘记了|说不清|没注意|不确定|不好说|搞不清")
 REFUSE = re.compile(r"不留|不想留|不方便|不给|不想给|不想说|不告诉|不愿意|保密|没有电话|没电话|没有手机|没手机|算了")
@@ -77,10 +67,6 @@ NOT_A_NAME = {
     "知道了",
     "收到",
 }
-SELF_INTRO = re.compile(
-    r"(?:我叫|我的名字(?:是|叫)|本人(?:叫|名叫)?|姓名[:：])\s*(?![是在家今住于从])"
-    r"([\u4e00-\u9fff]{2,4}?)(?=[，,。.！!；;、\s]|$|今年|家住|住在|是|在|电话)"
-)
 PUNCT = re.compile(r"[\s,，.。!！?？;；:：、~～…\-—\"“”'‘’()（）]+")
 
 
@@ -88,57 +74,24 @@ def clean(text: str) -> str:
     return PUNCT.sub("", unicodedata.normalize("NFKC", text or "")).strip()
 
 
-def format_time(t: dict) -> str:
-    """A time of facts["times"] as shown to the citizen and stored: 去年十月（2025-10-01至2025-10-31）."""
-    if "days" in t:
-        return f"已持续{t['text']}（约{t['days']}天）"
-    if t.get("start") and t.get("start") == t.get("end"):
-        return f"{t['text']}（{t['start']}）"
-    if t.get("start"):
-        return f"{t['text']}（{t['start']}至{t['end']}）"
-    return str(t.get("text") or "")
-
-
-def place_of(facts: dict, j: Jurisdiction) -> dict | None:
-    """{"township", "village"} of the complaint's main place (the one routing uses), or None.
-    A place the jurisdiction does not know is kept as written, so it is not asked again."""
-    places = facts.get("places") or []
-    if not places:
+def place_slots(facts: dict, j: Jurisdiction) -> dict | None:
+    """Slot values of the main place in `facts`: codes where the jurisdiction knows it, a sentinel where it does not
+    (a place outside our list is not asked again, its words are in `address`); None when there is no place."""
+    place = place_fields(facts, j)
+    if not place:
         return None
-    p = primary_place(facts, j)
-    if p.get("township"):
-        return {"township": p["township"], "village": p.get("village")}
-    first = places[0]
-    return {"township": first.get("text") or first.get("county") or first.get("city"), "village": NOT_KNOWN}
-
-
-def self_introduction(text: str) -> str | None:
-    """The writer's own name when the complaint gives it (我叫王小明，…)."""
-    m = SELF_INTRO.search(unicodedata.normalize("NFKC", text or ""))
-    return m.group(1) if m else None
-
-
-def slots_from_facts(facts: dict, text: str, j: Jurisdiction) -> dict:
-    """Form slots already answered by the complaint itself."""
-    slots: dict = {}
-    place = place_of(facts, j)
-    if place:
-        slots["township"] = place["township"]
-        slots["village"] = place["village"]
-    if facts.get("times"):
-        slots["when"] = format_time(facts["times"][0])
-    if facts.get("phones"):
-        slots["phone"] = facts["phones"][0]
-    name = self_introduction(text)
-    if name:
-        slots["citizen_name"] = name
-    return slots
+    village_named = bool((primary_place(facts, j) or {}).get("village"))
+    return {
+        "township": place["township"] or NOT_KNOWN,
+        "village": place["village"] or (NOT_KNOWN if village_named or not place["township"] else None),
+        "address": place["address"],
+    }
 
 
 def parse_place(text: str, facts: dict, j: Jurisdiction) -> dict | None:
-    """Answer to "where": {"township", "village"}; village None when the citizen named only the township. A village
-    the jurisdiction does not list, without its township, fills only the village (the township is asked again)."""
-    place = place_of(facts, j)
+    """Answer to "where": {"township", "village", "address"}; village None when the citizen named only the township.
+    A village alone fills the village (and its township when the jurisdiction lists it)."""
+    place = place_slots(facts, j)
     if place:
         return place
     c = clean(text)
@@ -146,9 +99,12 @@ def parse_place(text: str, facts: dict, j: Jurisdiction) -> dict | None:
         return None
     village = VILLAGE_TEXT.fullmatch(c)
     if village:
-        return {"village": village_name(village)}
+        listed = j.village(village_name(village))
+        if listed:
+            return {"township": listed.township, "village": listed.code, "address": c}
+        return {"village": NOT_KNOWN, "address": c}
     if PLACE_WORDS.search(c):
-        return {"township": c, "village": NOT_KNOWN}
+        return {"township": NOT_KNOWN, "village": NOT_KNOWN, "address": c}
     return None
 
 
@@ -156,18 +112,24 @@ def village_name(m: re.Match) -> str:
     return m.group(1) + {"村委会": "村", "村民委员会": "村", "居委会": "社区"}.get(m.group(2), m.group(2))
 
 
-def parse_village(text: str, facts: dict, j: Jurisdiction) -> dict | None:
-    """Answer to "which village": {"village"} (+ "township" when the village says which township it is in)."""
+def parse_village(text: str, facts: dict, j: Jurisdiction, township: str | None) -> dict | None:
+    """Answer to "which village" in `township`: {"village"} (+ "township" and "address" when the answer names the
+    township too, or a village of another one)."""
     c = clean(text)
     if DONT_KNOW.search(c) or c in {"没有", "无", "没有村"}:
         return {"village": NOT_KNOWN}
-    place = place_of(facts, j)
-    if place and place.get("village") and place["village"] != NOT_KNOWN:
-        return {"township": place["township"], "village": place["village"]}
+    place = place_slots(facts, j)
+    if place and place["village"] not in (None, NOT_KNOWN):
+        return place
     if AT_TOWNSHIP_SEAT.search(c):
         return {"village": NOT_KNOWN}
     m = VILLAGE_TEXT.search(c)
-    return {"village": village_name(m)} if m else None
+    if not m:
+        return None
+    listed = j.village(village_name(m), township)
+    if listed:
+        return {"village": listed.code, "address": j.place_name(township, listed.code)}
+    return {"village": NOT_KNOWN, "address": (j.township_name(township) or "") + village_name(m)}
 
 
 def parse_when(text: str, facts: dict) -> str | None:
@@ -204,14 +166,24 @@ def parse_name(text: str, facts: dict) -> str | None:
     return persons[0] if persons else None
 
 
-def noted_summary(slots: dict) -> str:
+def place_shown(slots: dict, j: Jurisdiction) -> str:
+    """The place as the citizen reads it back: the jurisdiction's names when the codes say it all, else their own
+    words (a village not on our list, a place outside the county)."""
+    town, village = (None if v in SENTINELS else v for v in (slots.get("township"), slots.get("village")))
+    names = j.place_name(town, village)
+    if town and (village or slots.get("village") is None):
+        return names
+    return slots.get("address") or names
+
+
+def noted_summary(slots: dict, j: Jurisdiction) -> str:
     """What the complaint already told us, to show the citizen before the remaining questions."""
     parts = []
-    township, village = slots.get("township"), slots.get("village")
-    if township:
-        parts.append("地点 " + township + (village if village and village not in SENTINELS else ""))
-    if slots.get("when") and slots["when"] != NOT_KNOWN:
-        parts.append("时间 " + slots["when"])
+    place = place_shown(slots, j)
+    if place:
+        parts.append("地点 " + place)
+    if slots.get("incident_time") and slots["incident_time"] != NOT_KNOWN:
+        parts.append("时间 " + slots["incident_time"])
     if slots.get("phone") and slots["phone"] != NO_PHONE:
         parts.append("电话 " + slots["phone"])
     if slots.get("citizen_name") and slots["citizen_name"] != ANONYMOUS:
@@ -222,3 +194,22 @@ def noted_summary(slots: dict) -> str:
 def or_none(value: str | None) -> str | None:
     """A slot value for the ticket: the sentinels (不详 / 匿名 / 未留) become None."""
     return None if value in SENTINELS else value
+
+
+def slots_from_draft(draft: Draft, j: Jurisdiction) -> dict:
+    """The form slots a draft already answers (None: still to ask)."""
+    return {f: getattr(draft, f) for f in FORM_FIELDS} | (place_slots(draft.facts, j) or {})
+
+
+def draft_from_slots(slots: dict, text: str, message_ids: list[int] | tuple[int, ...] = ()) -> Draft:
+    """The Draft the dialogue holds: slot values by name, sentinels as None, nothing analysed again."""
+    top = tuple((str(c), float(p)) for c, p in slots.get("category_top") or [])
+    return Draft(
+        text=text,
+        **{f: or_none(slots.get(f)) for f in FORM_FIELDS},
+        facts=slots.get("facts") or {},
+        flags=tuple(slots.get("flags") or ()),
+        confidence=top[0][1] if top else 0.0,
+        top=top,
+        message_ids=tuple(message_ids),
+    )

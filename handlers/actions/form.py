@@ -11,16 +11,20 @@ The form slots have `custom` mappings, so this action is where answers are under
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from bot.clock import china_today
+from bot.intake import format_time
+from bot.jurisdiction import load_jurisdiction
+from bot.vocabulary import find_ticket_number
+from classifier.facts import extract_facts
 from handlers.actions import answers
-from handlers.actions.answers import CORRECTION, NO_PHONE, TICKET_NUMBER
+from handlers.actions.answers import CORRECTION, NO_PHONE, SENTINELS
 
 log = logging.getLogger(__name__)
 
@@ -31,23 +35,14 @@ FORM_ACTIONS = {"action_listen", "action_extract_slots", "petition_form", "valid
 HINTS = {
     "township": "utter_invalid_place",
     "village": "utter_invalid_village",
-    "when": "utter_invalid_when",
+    "incident_time": "utter_invalid_incident_time",
     "phone": "utter_no_phone",
     "citizen_name": "utter_invalid_name",
 }
 
 
 def extract(text: str) -> dict:
-    from bot.jurisdiction import load_jurisdiction
-    from classifier.facts import extract_facts
-
-    return extract_facts(text, date.today(), load_jurisdiction().gazetteer())
-
-
-def jurisdiction():
-    from bot.jurisdiction import load_jurisdiction
-
-    return load_jurisdiction()
+    return extract_facts(text, china_today(), load_jurisdiction().gazetteer())
 
 
 def is_answer_turn(tracker: Tracker) -> bool:
@@ -70,7 +65,7 @@ class ValidatePetitionForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         if requested is None:  # the form is being activated with facts from the complaint
-            noted = answers.noted_summary(tracker.slots)
+            noted = answers.noted_summary(tracker.slots, load_jurisdiction())
             if noted:
                 dispatcher.utter_message(response="utter_facts_noted", noted=noted)
             return []
@@ -80,7 +75,7 @@ class ValidatePetitionForm(FormValidationAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent in INTERRUPTIONS:
             return []  # rejected: a rule answers, then the form asks again (or stops)
-        if TICKET_NUMBER.search(text) or text.startswith("/"):  # a ticket number or a button: never an answer
+        if find_ticket_number(text) or text.startswith("/"):  # a ticket number or a button: never an answer
             changes, facts = {}, {}
         else:
             facts = extract(text)
@@ -98,20 +93,20 @@ class ValidatePetitionForm(FormValidationAction):
 
 def answer(requested: str, text: str, facts: dict, slots: dict, dispatcher: CollectingDispatcher) -> dict:
     """Slot changes for the answer to the question asked; {} when it is not an answer."""
-    j = jurisdiction()
+    j = load_jurisdiction()
     if requested == "township":
         place = answers.parse_place(text, facts, j)
         if place and place.get("village") is None and slots.get("village"):
-            place = {"township": place["township"]}  # the village was given before the township
+            place = {k: v for k, v in place.items() if k != "village"}  # the village was given before the township
         return dict(place) if place else {}
     if requested == "village":
-        found = answers.parse_village(text, facts, j)
+        found = answers.parse_village(text, facts, j, slots.get("township"))
         if found and found.get("township") and found["township"] != slots.get("township"):
-            dispatcher.utter_message(response="utter_place_corrected", place=found["township"] + found["village"])
+            dispatcher.utter_message(response="utter_place_corrected", place=answers.place_shown(found, j))
         return found or {}
-    if requested == "when":
+    if requested == "incident_time":
         when = answers.parse_when(text, facts)
-        return {"when": when} if when else {}
+        return {"incident_time": when} if when else {}
     if requested == "phone":
         outcome, number = answers.parse_phone(text, facts)
         if outcome == "ok":
@@ -136,22 +131,21 @@ def corrections(text: str, facts: dict, slots: dict, requested: str, dispatcher:
     """Facts given for slots other than the one asked: a correction (不是…是…) replaces, a new fact fills a gap."""
     changes: dict[str, Any] = {}
     correcting = bool(CORRECTION.search(text))
+    j = load_jurisdiction()
     if requested not in ("township", "village") and facts.get("places"):
-        place = answers.place_of(facts, jurisdiction())
+        place = answers.place_slots(facts, j)
         if place:
-            village = place.get("village")
             other_town = place["township"] != slots.get("township")
-            other_village = village not in (None, *answers.SENTINELS) and village != slots.get("village")
+            other_village = place["village"] not in (None, *SENTINELS) and place["village"] != slots.get("village")
             if not slots.get("township") or (correcting and (other_town or other_village)):
-                changes.update({"township": place["township"], "village": village})
-                shown = place["township"] + (village if village not in (None, *answers.SENTINELS) else "")
-                dispatcher.utter_message(response="utter_place_corrected", place=shown)
-    if requested != "when" and facts.get("times") and (correcting or not slots.get("when")):
-        when = answers.format_time(facts["times"][0])
-        if when != slots.get("when"):
-            changes["when"] = when
-            if slots.get("when"):
-                dispatcher.utter_message(response="utter_when_corrected", when=when)
+                changes.update(place)
+                dispatcher.utter_message(response="utter_place_corrected", place=answers.place_shown(place, j))
+    if requested != "incident_time" and facts.get("times") and (correcting or not slots.get("incident_time")):
+        when = format_time(facts["times"][0])
+        if when != slots.get("incident_time"):
+            changes["incident_time"] = when
+            if slots.get("incident_time"):
+                dispatcher.utter_message(response="utter_incident_time_corrected", incident_time=when)
     if requested != "phone" and facts.get("phones") and (correcting or not slots.get("phone")):
         phone = facts["phones"][0]
         if phone != slots.get("phone"):
@@ -166,11 +160,25 @@ def merged_facts(old: dict, new: dict, changes: dict, slots: dict) -> dict:
     replaces the old one."""
     facts = {k: (list(v) if isinstance(v, list) else v) for k, v in old.items()}
     if "township" in changes and new.get("places"):
-        old_town = slots.get("township")
-        kept = [p for p in facts.get("places", []) if old_town is None or p.get("township") != old_town]
+        j, old_town = load_jurisdiction(), slots.get("township")
+        kept = [
+            p for p in facts.get("places", []) if old_town is None or j.township_code(p.get("township")) != old_town
+        ]
         facts["places"] = list(new["places"]) + [p for p in kept if p not in new["places"]]
-    if "when" in changes and new.get("times"):
+    if "incident_time" in changes and new.get("times"):
         facts["times"] = list(new["times"])
     if "phone" in changes and new.get("phones"):
         facts["phones"] = list(new["phones"]) + [p for p in facts.get("phones", []) if p not in new["phones"]]
     return facts
+
+
+class ActionAskVillage(Action):
+    """The form's question for `village`, naming the township the citizen gave (the slot holds its code)."""
+
+    def name(self) -> str:
+        return "action_ask_village"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        township = load_jurisdiction().township_name(tracker.get_slot("township")) or "您说的乡镇"
+        dispatcher.utter_message(response="utter_ask_village", township=township)
+        return []

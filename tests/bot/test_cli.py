@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.intake import Draft
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,17 +26,17 @@ def run_classify(lines: list[bytes | str], argv=("classify",)) -> tuple[int, lis
 
 
 @pytest.fixture
-def fake_analyse(monkeypatch, make_analysis):
-    """bot.analysis.analyse replaced by a hand-made analysis; records (text, today) of every call."""
+def fake_analyse(monkeypatch, make_draft):
+    """bot.intake.analyse replaced by a hand-made draft; records (text, today) of every call."""
     calls = []
 
     def analyse(text, today=None):
         calls.append((text, today))
         if "BOOM" in text:
             raise RuntimeError("extractor exploded")
-        return make_analysis("labour", township="戛洒镇", flags=["collective"])
+        return make_draft("labour", township="gasa", flags=["collective"])
 
-    monkeypatch.setattr("bot.analysis.analyse", analyse)
+    monkeypatch.setattr("bot.intake.analyse", analyse)
     return calls
 
 
@@ -90,21 +91,10 @@ def test_ten_thousand_lines_in_one_process_load_the_model_once(monkeypatch, tmp_
     model_module.clear_model_cache()
 
     def analyse(text, today=None):  # the classifier for real, the rest of the analysis faked
-        from bot.analysis import Analysis
-        from bot.routing import Route
-
         p = model_module.load_model(tiny_model_path).predict(text)
-        return Analysis(
-            p.category,
-            p.confidence,
-            p.top,
-            p.needs_review,
-            {},
-            [],
-            Route("county.petition", "新平县信访局", "county", False, False, "test"),
-        )
+        return Draft(text, p.category, confidence=p.confidence, top=tuple(p.top), needs_review=p.needs_review)
 
-    monkeypatch.setattr("bot.analysis.analyse", analyse)
+    monkeypatch.setattr("bot.intake.analyse", analyse)
     texts = ["包工头拖欠我们工资", "物业乱收费", "养猪场污水直排", "征地款没发"]
     lines = [json.dumps({"id": i, "text": texts[i % 4] + str(i)}, ensure_ascii=False) for i in range(10_000)]
     try:
@@ -147,8 +137,7 @@ def tiny_model_path(tmp_path):
 
 
 def test_console_script_runs_end_to_end_with_the_real_analysis(tiny_model_path):
-    """The real bot.analysis (classifier + facts + routing) behind the installed entry point."""
-    pytest.importorskip("classifier.facts")
+    """The real intake analysis (classifier + facts + routing) behind the installed entry point."""
     env = {**os.environ, "MODEL_DIR": str(tiny_model_path.parent), "PETITION_VAR_DIR": str(tiny_model_path.parent)}
     lines = [{"id": "x", "text": "戛洒镇南恩村的包工头拖欠我们12个农民工三个月工资"}, {"id": "y"}]
     proc = subprocess.run(
@@ -164,3 +153,26 @@ def test_console_script_runs_end_to_end_with_the_real_analysis(tiny_model_path):
     assert out[0]["id"] == "x" and out[0]["category"] == "labour"
     assert out[0]["department"]["code"] and isinstance(out[0]["facts"], dict)
     assert out[1] == {"id": "y", "error": out[1]["error"]}
+
+
+def test_train_writes_the_model_into_the_settings_model_dir(tmp_path, monkeypatch, settings_env):
+    """`petition train` trains from nlu_data/complaints into $MODEL_DIR (a fixed C keeps it short)."""
+    from bot import settings
+
+    monkeypatch.setenv("MODEL_DIR", str(tmp_path / "models"))
+    settings.get_settings.cache_clear()
+    out = io.StringIO()
+    assert cli.main(["train", "--C", "1"], stdin=io.BytesIO(b""), stdout=out) == 0
+    assert (tmp_path / "models" / "category.joblib").is_file()
+    assert "cross-validated" in out.getvalue()
+
+
+def test_migrate_brings_the_database_to_the_current_schema(settings_env):
+    from sqlalchemy import inspect
+
+    from bot.db import get_engine
+
+    out = io.StringIO()
+    assert cli.main(["migrate"], stdin=io.BytesIO(b""), stdout=out) == 0
+    assert "tickets" in inspect(get_engine()).get_table_names()
+    assert "最新" in out.getvalue()

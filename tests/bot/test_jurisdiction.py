@@ -53,9 +53,46 @@ def test_a_category_without_route_is_reported():
 
 def test_same_village_in_two_townships_is_rejected():
     d = data()
-    d["townships"][1]["villages"].append(d["townships"][0]["villages"][0])
+    d["townships"][1]["villages"]["copy"] = next(iter(d["townships"][0]["villages"].values()))
     with pytest.raises(JurisdictionError, match="同时出现"):
         parse_jurisdiction(d, FILE, category_codes())
+
+
+def test_a_township_without_an_office_the_routing_needs_is_reported():
+    d = data()
+    del d["townships"][4]["offices"]["judicial"]
+    with pytest.raises(JurisdictionError, match="judicial.*戛洒镇"):
+        parse_jurisdiction(d, FILE, category_codes())
+
+
+def test_every_township_lists_the_offices_the_routing_table_uses(jurisdiction):
+    kinds = {r.township_kind for r in jurisdiction.routing.values() if r.township_kind}
+    for t in jurisdiction.townships.values():
+        assert kinds <= set(t.offices), t.name
+        for code in t.offices.values():
+            assert jurisdiction.departments[code].township == t.code
+
+
+def test_offices_are_named_in_the_file_and_can_be_renamed_there():
+    d = data()
+    d["townships"][0]["offices"]["government"] = "桂山街道党工委办公室"
+    j = parse_jurisdiction(d, FILE, category_codes())
+    assert j.departments["guishan.government"].name == "桂山街道党工委办公室"
+
+
+def test_an_unknown_escalation_setting_is_reported():
+    d = data()
+    d["escalation"]["urgent"]["to_cuonty"] = True
+    with pytest.raises(JurisdictionError, match="to_cuonty"):
+        parse_jurisdiction(d, FILE, category_codes())
+
+
+def test_places_are_found_by_code_name_or_alias(jurisdiction):
+    assert jurisdiction.township_code("gasa") == jurisdiction.township_code("戛洒镇") == "gasa"
+    assert jurisdiction.township_code("嘎洒") == "gasa" and jurisdiction.township_code("新化县") is None
+    assert jurisdiction.village("南恩村").code == "gasa.nanen"
+    assert jurisdiction.village("南恩村", "mosha") is None
+    assert jurisdiction.place_name("gasa", "gasa.nanen") == "戛洒镇南恩村"
 
 
 def test_gazetteer_lists_townships_and_villages(jurisdiction):

@@ -79,20 +79,6 @@ def test_load_model_is_cached_per_process(tiny_model, tmp_path):
         clear_model_cache()
 
 
-def test_load_model_reads_settings_model_dir(tiny_model, tmp_path, monkeypatch):
-    from bot import settings
-
-    tiny_model.save(tmp_path / "category.joblib")
-    monkeypatch.setenv("MODEL_DIR", str(tmp_path))
-    settings.get_settings.cache_clear()
-    clear_model_cache()
-    try:
-        assert load_model().classes_ == tiny_model.classes_
-    finally:
-        settings.get_settings.cache_clear()
-        clear_model_cache()
-
-
 def test_missing_model_file_says_how_to_train(tmp_path):
     with pytest.raises(FileNotFoundError, match="classifier.train"):
         load_model(tmp_path / "nothing.joblib")

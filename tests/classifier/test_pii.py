@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier.pii import PiiMaskingFilter, install_pii_filter, mask_pii
+from classifier.pii import PiiMaskingFilter, install_pii_filter, mask_id_number, mask_id_numbers, mask_phone, mask_pii
 
 
 @pytest.mark.parametrize(
@@ -90,3 +90,31 @@ def test_installed_on_the_root_it_also_masks_records_from_child_loggers():
 @given(st.text(max_size=100))
 def test_masking_never_raises_and_keeps_length(text):
     assert len(mask_pii(text)) == len(text)
+
+
+def test_fields_are_masked_whatever_their_form():
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone(None) is None
+    assert "7012345" not in mask_phone("0877-7012345")
+    assert mask_phone("call 12345") == "call ***45"  # no known form: only the last two digits stay
+    assert mask_id_number("11010119900307123X") == "1101**********123X"
+    text = "电话13812345678，身份证11010119900307123X，欠款36000元，日期20261123"
+    masked = mask_pii(text)
+    assert "138****5678" in masked and "36000" in masked and "20261123" in masked
+    assert mask_id_numbers(text) == "电话13812345678，身份证1101**********123X，欠款36000元，日期20261123"
+
+
+def test_logging_set_up_by_the_application_masks_every_line(caplog):
+    """bot.logs imports the filter unconditionally: there is no way to log without masking."""
+    from bot.logs import setup_logging
+
+    stream = io.StringIO()
+    root = logging.getLogger()
+    handler = logging.StreamHandler(stream)
+    root.addHandler(handler)
+    try:
+        setup_logging()
+        logging.getLogger("petition.test").warning("电话 %s", "13812345678")
+    finally:
+        root.removeHandler(handler)
+    assert "13812345678" not in stream.getvalue() and "138****5678" in stream.getvalue()

@@ -245,7 +245,7 @@ def test_citizen_complaint_is_filed_routed_resolved_and_citizen_notified(stack):
         assert (t.number, t.category, t.department_code, t.status) == (number, "labour", "county.hrss", "resolved")
         assert t.channel == "tg" and t.sender_id == f"tg:{CHAT_ID}"
         assert t.phone == "13812345678" and t.citizen_name in (None, "", "匿名")
-        assert t.township == "戛洒镇" and t.village == "南恩村"
+        assert (t.township, t.village, t.address) == ("gasa", "gasa.nanen", "戛洒镇南恩村")
         assert 36000 in [m["yuan"] for m in t.facts["money"]]
         assert t.facts["people_count"] == 12 and "collective" in t.flags
         assert [e.action for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id))][-2:] == [

@@ -12,17 +12,17 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake as intake_api
-from bot.intake import FiledTicket, StatusView
+from bot.intake import Draft, FiledTicket, StatusView
 from handlers.actions import form
-from handlers.actions.form import ValidatePetitionForm
-from handlers.actions.handoff import ActionHandoff
-from handlers.actions.intake import (
+from handlers.actions.complaint import (
     ActionAnalyseComplaint,
     ActionChooseCategory,
     ActionFileTicket,
     ActionOfferCategories,
     ActionStopForm,
 )
+from handlers.actions.form import ActionAskVillage, ValidatePetitionForm
+from handlers.actions.handoff import ActionHandoff
 from handlers.actions.status import ActionCheckStatus
 
 NANEN = {
@@ -93,26 +93,27 @@ def slots_of(events: list) -> dict:
     return out
 
 
-class FakeAnalysis:
-    def __init__(
-        self,
-        category="labour",
-        top=(("labour", 0.8), ("social_security", 0.1), ("village_affairs", 0.05)),
-        found=None,
-        flags=(),
-    ):
-        self.category, self.confidence, self.top = category, top[0][1], list(top)
-        self.needs_review, self.facts, self.flags = False, found or facts(), list(flags)
+TOP = (("labour", 0.8), ("social_security", 0.1), ("village_affairs", 0.05))
+
+
+def analysed(text: str = "", found: dict | None = None, flags=(), category="labour") -> Draft:
+    """What bot.intake.analyse gives for a complaint whose facts are `found` (the real form fields from them)."""
+    from bot.jurisdiction import load_jurisdiction
+
+    f = found or facts()
+    fields = intake_api.fields_from_facts(f, text, load_jurisdiction())
+    return Draft(text, category, facts=f, flags=tuple(flags), confidence=TOP[0][1], top=TOP, **fields)
 
 
 @pytest.fixture
 def analyse(monkeypatch):
     calls: list[tuple] = []
-    result = {"analysis": FakeAnalysis()}
+    result = {"analysis": None}
 
-    def fake(message_id, text, today=None):
-        calls.append((message_id, text))
-        return result["analysis"]
+    def fake(message_ids, text, today=None):
+        calls.append((list(message_ids), text))
+        draft = result["analysis"] or analysed(text)
+        return Draft(**{**draft.__dict__, "text": text, "message_ids": tuple(message_ids)})
 
     monkeypatch.setattr(intake_api, "analyse_message", fake)
     return calls, result
@@ -123,24 +124,24 @@ def analyse(monkeypatch):
 
 def test_complaint_is_classified_and_facts_it_gives_fill_the_form_slots(analyse):
     calls, result = analyse
-    result["analysis"] = FakeAnalysis(found=facts(places=[NANEN], times=[{"text": "三个月", "days": 90}]))
+    result["analysis"] = analysed(found=facts(places=[NANEN], times=[{"text": "三个月", "days": 90}]))
     events, messages = run(
         ActionAnalyseComplaint(), tracker("我们在戛洒镇南恩村干活，老板拖欠三个月工资", "report_problem", message_id=7)
     )
-    assert calls == [(7, "我们在戛洒镇南恩村干活，老板拖欠三个月工资")]
+    assert calls == [([7], "我们在戛洒镇南恩村干活，老板拖欠三个月工资")]
     assert responses(messages) == ["utter_confirm_category"]
     assert messages[0]["category_name"] == "劳动工资"
     slots = slots_of(events)
-    assert (slots["category"], slots["township"], slots["village"]) == ("labour", "戛洒镇", "南恩村")
-    assert slots["when"] == "已持续三个月（约90天）"
-    assert slots["category_top"] == ["labour", "social_security", "village_affairs"]
+    assert (slots["category"], slots["township"], slots["village"]) == ("labour", "gasa", "gasa.nanen")
+    assert slots["address"] == "戛洒镇南恩村" and slots["incident_time"] == "已持续三个月（约90天）"
+    assert slots["category_top"] == [["labour", 0.8], ["social_security", 0.1], ["village_affairs", 0.05]]
     assert slots["message_ids"] == [7] and slots["complaint_ready"] is True
     assert "phone" not in slots and "citizen_name" not in slots  # not in the complaint: asked by the form
 
 
 def test_the_citizens_own_name_and_phone_in_the_complaint_are_not_asked_again(analyse):
     _, result = analyse
-    result["analysis"] = FakeAnalysis(found=facts(phones=["13812345678"]))
+    result["analysis"] = analysed("我叫王小明，电话13812345678，老板欠我工资", facts(phones=["13812345678"]))
     events, _ = run(ActionAnalyseComplaint(), tracker("我叫王小明，电话13812345678，老板欠我工资", "report_problem"))
     assert slots_of(events)["phone"] == "13812345678"
     assert slots_of(events)["citizen_name"] == "王小明"
@@ -149,13 +150,13 @@ def test_the_citizens_own_name_and_phone_in_the_complaint_are_not_asked_again(an
 def test_urgent_complaint_gets_the_emergency_numbers_and_is_filed_at_once(analyse, filed):
     _, result = analyse
     calls, _ = filed
-    result["analysis"] = FakeAnalysis(flags=["urgent"], found=facts(places=[MOSHA]))
+    result["analysis"] = analysed(found=facts(places=[MOSHA]), flags=["urgent"])
     events, messages = run(
         ActionAnalyseComplaint(), tracker("漠沙镇，工资要不到，我不想活了", "report_problem", message_id=5)
     )
     assert responses(messages) == ["utter_urgent", "utter_urgent_filed", "utter_confirm_category"]
-    assert len(calls) == 1 and calls[0]["message_id"] == 5 and calls[0]["township"] == "漠沙镇"
-    assert calls[0]["village"] is None  # 不详 is not a village
+    [draft] = [c["draft"] for c in calls]
+    assert draft.message_ids == (5,) and draft.township == "mosha" and draft.village is None
     slots = slots_of(events)
     assert "urgent" in slots["flags"] and slots["filed_ticket"] == "XP20261123-00001"
 
@@ -163,7 +164,7 @@ def test_urgent_complaint_gets_the_emergency_numbers_and_is_filed_at_once(analys
 def test_an_urgent_complaint_is_not_filed_twice_when_written_in_pieces(analyse, filed):
     _, result = analyse
     calls, _ = filed
-    result["analysis"] = FakeAnalysis(flags=["urgent"])
+    result["analysis"] = analysed(flags=["urgent"])
     before = [{"event": "action", "name": "action_analyse_complaint"}, {"event": "action", "name": "action_listen"}]
     t = tracker(
         "他还说要杀了我",
@@ -201,7 +202,7 @@ def test_a_long_answer_like_message_is_a_complaint(analyse):
     calls, _ = analyse
     text = "我叫王小明，电话13812345678，砂石厂天天放炮，房子都震裂了"
     run(ActionAnalyseComplaint(), tracker(text, "inform", message_id=4))
-    assert calls == [(4, text)]
+    assert calls == [([4], text)]
 
 
 def test_details_after_the_bot_asked_continue_the_same_complaint(analyse):
@@ -215,7 +216,7 @@ def test_details_after_the_bot_asked_continue_the_same_complaint(analyse):
         slots={"complaint_text": "我要投诉", "message_ids": [1], "complaint_ready": False},
     )
     events, _ = run(ActionAnalyseComplaint(), t)
-    assert calls == [(None, "我要投诉\n村主任把低保款拿去给自己家修房子")]
+    assert calls == [([1, 2], "我要投诉\n村主任把低保款拿去给自己家修房子")]
     assert slots_of(events)["message_ids"] == [1, 2]
 
 
@@ -226,7 +227,7 @@ def test_a_new_complaint_after_a_filed_one_starts_from_cleared_facts(analyse):
         "report_problem",
         message_id=9,
         events=before,
-        slots={"complaint_text": "旧的", "township": "戛洒镇", "phone": "13812345678"},
+        slots={"complaint_text": "旧的", "township": "gasa", "phone": "13812345678"},
     )
     events, _ = run(ActionAnalyseComplaint(), t)
     slots = slots_of(events)
@@ -235,7 +236,7 @@ def test_a_new_complaint_after_a_filed_one_starts_from_cleared_facts(analyse):
 
 
 def test_analysis_failure_is_told_politely(monkeypatch):
-    def broken(message_id, text, today=None):
+    def broken(message_ids, text, today=None):
         raise RuntimeError("model missing")
 
     monkeypatch.setattr(intake_api, "analyse_message", broken)
@@ -247,9 +248,7 @@ def test_analysis_failure_is_told_politely(monkeypatch):
 
 
 def test_wrong_category_offers_the_other_suggestions_and_other():
-    t = tracker(
-        "不对", "deny", slots={"category": "labour", "category_top": ["labour", "social_security", "village_affairs"]}
-    )
+    t = tracker("不对", "deny", slots={"category": "labour", "category_top": [list(p) for p in TOP]})
     _, messages = run(ActionOfferCategories(), t)
     assert responses(messages) == ["utter_offer_categories"]
     buttons = messages[0]["buttons"]
@@ -279,7 +278,10 @@ def test_category_typed_instead_of_a_button(typed, code):
     t = tracker(
         typed,
         "inform",
-        slots={"category": "social_security", "category_top": ["social_security", "village_affairs", "urban"]},
+        slots={
+            "category": "social_security",
+            "category_top": [["social_security", 0.5], ["village_affairs", 0.3], ["urban", 0.1]],
+        },
     )
     events, messages = run(ActionChooseCategory(), t)
     assert slots_of(events) == {"category": code}
@@ -292,13 +294,16 @@ def test_category_typed_instead_of_a_button(typed, code):
 @pytest.fixture
 def filed(monkeypatch):
     calls: list[dict] = []
-    result = {"ticket": FiledTicket("XP20261123-00001", "新平县人力资源和社会保障局", date(2026, 12, 23))}
+    result = {
+        "ticket": FiledTicket("XP20261123-00001", "county.hrss", "新平县人力资源和社会保障局", date(2026, 12, 23))
+    }
 
-    def fake(sender_id, text, category, facts=None, **kwargs):
-        calls.append({"sender_id": sender_id, "text": text, "category": category, "facts": facts, **kwargs})
+    def fake(draft, **kwargs):
+        calls.append({"draft": draft, **kwargs})
         return result["ticket"]
 
     monkeypatch.setattr(intake_api, "file_ticket", fake)
+    monkeypatch.setattr(intake_api, "complaint_text", lambda ids, fallback="": fallback)
     return calls, result
 
 
@@ -307,9 +312,11 @@ COLLECTED = {
     "message_ids": [7],
     "category": "labour",
     "facts": facts(),
-    "township": "戛洒镇",
+    "category_top": [list(p) for p in TOP],
+    "township": "gasa",
     "village": "不详",
-    "when": "上个月（2026-10-01至2026-10-31）",
+    "address": "戛洒镇李家村",
+    "incident_time": "上个月（2026-10-01至2026-10-31）",
     "phone": "13812345678",
     "citizen_name": "匿名",
     "complaint_ready": True,
@@ -317,22 +324,24 @@ COLLECTED = {
 
 
 def test_ticket_is_filed_with_what_the_dialogue_collected(filed):
+    """The Draft is built from the slots by name; sentinels become None; nothing is analysed again."""
     calls, _ = filed
     events, messages = run(ActionFileTicket(), tracker("匿名", slots=COLLECTED))
-    assert calls == [
-        {
-            "sender_id": "tg:42",
-            "text": "老板拖欠三个月工资",
-            "category": "labour",
-            "facts": facts(),
-            "citizen_name": None,
-            "phone": "13812345678",
-            "message_id": 7,
-            "township": "戛洒镇",
-            "village": None,
-            "when": "上个月（2026-10-01至2026-10-31）",
-        }
-    ]
+    assert [c["sender_id"] for c in calls] == ["tg:42"]
+    assert calls[0]["draft"] == Draft(
+        text="老板拖欠三个月工资",
+        category="labour",
+        township="gasa",
+        village=None,
+        address="戛洒镇李家村",
+        incident_time="上个月（2026-10-01至2026-10-31）",
+        phone="13812345678",
+        citizen_name=None,
+        facts=facts(),
+        confidence=0.8,
+        top=TOP,
+        message_ids=(7,),
+    )
     assert responses(messages) == ["utter_filed"]
     assert (messages[0]["number"], messages[0]["department"], messages[0]["due"]) == (
         "XP20261123-00001",
@@ -347,13 +356,13 @@ def test_ticket_is_filed_with_what_the_dialogue_collected(filed):
 def test_a_complaint_written_in_pieces_is_filed_with_all_of_them(filed):
     calls, _ = filed
     run(ActionFileTicket(), tracker("匿名", slots={**COLLECTED, "message_ids": [7, 8]}))
-    assert calls[0]["message_id"] is None and calls[0]["text"] == "老板拖欠三个月工资"
+    assert calls[0]["draft"].message_ids == (7, 8) and calls[0]["draft"].text == "老板拖欠三个月工资"
 
 
 def test_litigation_ticket_tells_about_the_legal_path(filed):
     _, result = filed
     result["ticket"] = FiledTicket(
-        "XP20261123-00002", "中共新平县委政法委员会（涉法涉诉）", date(2026, 12, 23), legal_redirect=True
+        "XP20261123-00002", "county.politics_law", "中共新平县委政法委员会（涉法涉诉）", date(2026, 12, 23), True
     )
     _, messages = run(ActionFileTicket(), tracker("匿名", slots={**COLLECTED, "category": "litigation"}))
     assert responses(messages) == ["utter_filed_legal"]
@@ -369,7 +378,7 @@ def test_an_urgent_complaint_is_filed_even_when_the_citizen_leaves_the_form(file
     calls, _ = filed
     slots = {**COLLECTED, "flags": ["urgent"], "phone": None, "citizen_name": None}
     events, messages = run(ActionStopForm(), tracker("算了不说了", "goodbye", slots=slots))
-    assert len(calls) == 1 and calls[0]["phone"] is None
+    assert len(calls) == 1 and calls[0]["draft"].phone is None
     assert responses(messages) == ["utter_urgent_filed_anyway", "utter_filed"]
 
 
@@ -377,12 +386,12 @@ def test_an_urgent_complaint_is_filed_even_when_the_citizen_leaves_the_form(file
 def added(monkeypatch):
     calls: list[dict] = []
 
-    def fake(sender_id, number, **kwargs):
-        calls.append({"sender_id": sender_id, "number": number, **kwargs})
-        return FiledTicket(number, "新平县妇女联合会", date(2026, 12, 23))
+    def fake(sender_id, number, draft):
+        calls.append({"sender_id": sender_id, "number": number, "draft": draft})
+        return FiledTicket(number, "county.women", "新平县妇女联合会", date(2026, 12, 23))
 
     monkeypatch.setattr(intake_api, "add_details", fake)
-    monkeypatch.setattr(intake_api, "message_text", lambda message_id, fallback="": fallback)
+    monkeypatch.setattr(intake_api, "complaint_text", lambda ids, fallback="": fallback)
     return calls
 
 
@@ -391,8 +400,8 @@ def test_the_form_completes_the_urgent_ticket_instead_of_filing_another(filed, a
     slots = {**COLLECTED, "flags": ["urgent"], "filed_ticket": "XP20261123-00009"}
     events, messages = run(ActionFileTicket(), tracker("匿名", slots=slots))
     assert calls == [] and len(added) == 1
-    assert added[0]["number"] == "XP20261123-00009" and added[0]["phone"] == "13812345678"
-    assert added[0]["village"] is None and added[0]["citizen_name"] is None
+    assert added[0]["number"] == "XP20261123-00009" and added[0]["draft"].phone == "13812345678"
+    assert added[0]["draft"].village is None and added[0]["draft"].citizen_name is None
     assert responses(messages) == ["utter_details_added"] and messages[0]["due"] == "2026年12月23日"
     assert slots_of(events)["filed_ticket"] is None and slots_of(events)["ticket_number"] == "XP20261123-00009"
 
@@ -464,12 +473,12 @@ def test_no_tickets_yet(status):
 def operator_queue(monkeypatch):
     calls: list[tuple] = []
 
-    def fake(sender_id, message_id, text, phone=None, citizen_name=None, category=None):
-        calls.append((sender_id, message_id, text, phone, citizen_name, category))
-        return FiledTicket("XP20261123-00003", "新平县信访局", date(2026, 12, 23))
+    def fake(draft, sender_id=None, **kwargs):
+        calls.append((sender_id, draft))
+        return FiledTicket("XP20261123-00003", "county.petition", "新平县信访局", date(2026, 12, 23))
 
-    monkeypatch.setattr(intake_api, "file_without_dialogue", fake)
-    monkeypatch.setattr(intake_api, "message_text", lambda message_id, fallback="": fallback + "（全文）")
+    monkeypatch.setattr(intake_api, "file_ticket", fake)
+    monkeypatch.setattr(intake_api, "complaint_text", lambda ids, fallback="": fallback + "（全文）")
     return calls
 
 
@@ -478,7 +487,8 @@ def test_handoff_files_the_pending_complaint_for_the_operators(operator_queue):
         "转人工", "ask_human", slots={"complaint_text": "老板拖欠工资", "message_ids": [7], "complaint_ready": True}
     )
     events, messages = run(ActionHandoff(), t)
-    assert operator_queue == [("tg:42", 7, "老板拖欠工资（全文）", None, None, None)]
+    [(sender, draft)] = operator_queue
+    assert (sender, draft.message_ids, draft.text, draft.needs_review) == ("tg:42", (7,), "老板拖欠工资（全文）", True)
     assert responses(messages) == ["utter_handoff", "utter_handoff_filed"]
     assert slots_of(events)["ticket_number"] == "XP20261123-00003"
 
@@ -497,7 +507,8 @@ def test_handoff_keeps_what_the_form_already_collected(operator_queue):
         },
     )
     run(ActionHandoff(), t)
-    assert operator_queue[0][3:] == ("13812345678", None, "labour")
+    draft = operator_queue[0][1]
+    assert (draft.phone, draft.citizen_name, draft.category) == ("13812345678", None, "labour")
 
 
 def test_handoff_of_an_urgent_complaint_already_filed_files_no_second_ticket(operator_queue, added):
@@ -510,13 +521,14 @@ def test_handoff_of_an_urgent_complaint_already_filed_files_no_second_ticket(ope
             "complaint_ready": True,
             "filed_ticket": "XP20261123-00009",
             "phone": "13812345678",
-            "township": "漠沙镇",
+            "township": "mosha",
             "village": "不详",
         },
     )
     events, messages = run(ActionHandoff(), t)
     assert operator_queue == [] and responses(messages) == ["utter_handoff", "utter_handoff_filed"]
-    assert added[0]["phone"] == "13812345678" and added[0]["township"] == "漠沙镇" and added[0]["village"] is None
+    d = added[0]["draft"]
+    assert (d.phone, d.township, d.village) == ("13812345678", "mosha", None)
     assert messages[1]["number"] == "XP20261123-00009" and slots_of(events)["filed_ticket"] is None
 
 
@@ -545,17 +557,17 @@ def answer(text: str, requested: str, intent: str = "inform", **slots) -> tuple[
 def test_place_answer_fills_township_and_village(extracted):
     extracted["戛洒镇南恩村"] = facts(places=[NANEN])
     events, messages = answer("戛洒镇南恩村", "township", facts=facts())
-    assert slots_of(events)["township"] == "戛洒镇" and slots_of(events)["village"] == "南恩村"
-    assert messages == []
+    assert slots_of(events)["township"] == "gasa" and slots_of(events)["village"] == "gasa.nanen"
+    assert slots_of(events)["address"] == "戛洒镇南恩村" and messages == []
 
 
 def test_correction_during_the_form_replaces_the_place(extracted):
     extracted["不是戛洒镇，是漠沙镇"] = facts(places=[MOSHA])
     events, messages = answer(
-        "不是戛洒镇，是漠沙镇", "phone", township="戛洒镇", village="南恩村", facts=facts(places=[NANEN])
+        "不是戛洒镇，是漠沙镇", "phone", township="gasa", village="gasa.nanen", facts=facts(places=[NANEN])
     )
     slots = slots_of(events)
-    assert (slots["township"], slots["village"]) == ("漠沙镇", None)  # the village is asked again
+    assert (slots["township"], slots["village"]) == ("mosha", None)  # the village is asked again
     assert slots["facts"]["places"] == [MOSHA]
     assert responses(messages) == ["utter_place_corrected"]  # no complaint about the phone
 
@@ -563,7 +575,7 @@ def test_correction_during_the_form_replaces_the_place(extracted):
 def test_time_answer_and_phone_answer(extracted):
     extracted["上个月"] = facts(times=[{"text": "上个月", "start": "2026-10-01", "end": "2026-10-31"}])
     extracted["138 1234 5678"] = facts(phones=["13812345678"])
-    assert slots_of(answer("上个月", "when")[0])["when"] == "上个月（2026-10-01至2026-10-31）"
+    assert slots_of(answer("上个月", "incident_time")[0])["incident_time"] == "上个月（2026-10-01至2026-10-31）"
     assert slots_of(answer("138 1234 5678", "phone")[0])["phone"] == "13812345678"
 
 
@@ -586,9 +598,9 @@ def test_phone_refused_twice_files_without_a_phone(extracted):
 
 
 def test_unclear_answer_gets_a_hint_and_the_question_again(extracted):
-    events, messages = answer("嗯", "when", intent="affirm")
-    assert events == [SlotSet("when", None)]
-    assert responses(messages) == ["utter_invalid_when"]
+    events, messages = answer("嗯", "incident_time", intent="affirm")
+    assert events == [SlotSet("incident_time", None)]
+    assert responses(messages) == ["utter_invalid_incident_time"]
 
 
 def test_status_query_during_the_form_is_left_to_the_rules(extracted):
@@ -600,8 +612,8 @@ def test_status_query_during_the_form_is_left_to_the_rules(extracted):
     "text, requested, intent",
     [
         ("你是机器人吗", "citizen_name", "out_of_scope"),
-        ("今天天气怎么样", "when", "out_of_scope"),
-        ("我上个月投诉的事怎么样了", "when", "check_status"),
+        ("今天天气怎么样", "incident_time", "out_of_scope"),
+        ("我上个月投诉的事怎么样了", "incident_time", "check_status"),
     ],
 )
 def test_what_reads_like_something_else_is_not_taken_for_an_answer(extracted, text, requested, intent):
@@ -656,7 +668,12 @@ def test_after_an_interruption_the_form_does_not_read_the_message_as_an_answer(e
 def test_form_start_repeats_what_the_complaint_already_said(extracted):
     t = Tracker(
         "tg:42",
-        {"requested_slot": None, "township": "戛洒镇", "village": "南恩村", "when": "已持续三个月（约90天）"},
+        {
+            "requested_slot": None,
+            "township": "gasa",
+            "village": "gasa.nanen",
+            "incident_time": "已持续三个月（约90天）",
+        },
         {"text": "是的", "intent": {"name": "affirm"}},
         [],
         False,
@@ -667,3 +684,23 @@ def test_form_start_repeats_what_the_complaint_already_said(extracted):
     events, messages = run(ValidatePetitionForm(), t)
     assert events == [] and responses(messages) == ["utter_facts_noted"]
     assert messages[0]["noted"] == "地点 戛洒镇南恩村；时间 已持续三个月（约90天）"
+
+
+def test_a_village_not_on_the_list_is_kept_in_words_and_not_asked_again(extracted):
+    extracted["李家村"] = facts()
+    events, messages = answer("李家村", "village", township="gasa")
+    assert slots_of(events) == {"village": "不详", "address": "戛洒镇李家村"} and messages == []
+    events, _ = answer("南恩村", "village", township="gasa")
+    assert slots_of(events) == {"village": "gasa.nanen", "address": "戛洒镇南恩村"}
+
+
+def test_a_place_outside_the_list_fills_the_place_question_in_words(extracted):
+    extracted["湖南新化县"] = facts(places=[{**NANEN, "text": "湖南新化县", "township": None, "village": None}])
+    events, _ = answer("湖南新化县", "township")
+    assert slots_of(events).items() >= {"township": "不详", "village": "不详", "address": "湖南新化县"}.items()
+
+
+def test_the_village_question_names_the_township_given():
+    t = tracker("", slots={"township": "gasa"})
+    _, messages = run(ActionAskVillage(), t)
+    assert responses(messages) == ["utter_ask_village"] and messages[0]["township"] == "戛洒镇"

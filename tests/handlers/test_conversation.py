@@ -5,6 +5,7 @@ from bot.models import Attachment, Message, Ticket
 from handlers import conversation, rasa_client
 from handlers.conversation import Attachment as Att
 from handlers.conversation import converse
+from handlers.responses import reply
 
 
 @pytest.fixture
@@ -22,12 +23,12 @@ def rasa(monkeypatch, engine):
 
 
 @pytest.fixture
-def rasa_down(monkeypatch, engine, make_analysis):
+def rasa_down(monkeypatch, engine, make_draft):
     def send(*_a, **_k):
         raise rasa_client.RasaUnavailable("connection refused")
 
     monkeypatch.setattr(rasa_client, "send", send)
-    monkeypatch.setattr("bot.intake.analyse", lambda text, today=None, category=None: make_analysis("labour"))
+    monkeypatch.setattr("bot.intake.analyse", lambda text, today=None: make_draft("labour", text=text))
 
 
 def messages(engine):
@@ -39,7 +40,7 @@ def messages(engine):
 
 def test_empty_input_gets_a_chinese_prompt_and_rasa_is_not_called(rasa, engine):
     replies = converse("web:a", "   \n ")
-    assert replies[0].text == conversation.EMPTY
+    assert replies[0] == reply("utter_empty") and "没有输入内容" in replies[0].text
     assert rasa[0] == []
 
 
@@ -103,8 +104,11 @@ def test_greeting_while_rasa_is_down_is_kept_but_not_filed(rasa_down, engine):
 def test_status_query_while_rasa_is_down_is_answered_from_the_database(rasa_down, engine):
     converse("tg:9", "包工头欠我们十二个人三个月工资不给")
     replies = converse("tg:9", "我的投诉怎么样了")
-    assert "已登记，待部门受理" in replies[0].text
-    assert "没有查到" in converse("tg:other", "查询 XP20261123-00001")[0].text
+    assert "已登记，待部门受理" in replies[0].text and "新平县人力资源和社会保障局" in replies[0].text
+    # the same words as Rasa's action would send: the responses of domain.yml
+    assert converse("tg:other", "查询 XP20261123-00001")[0] == reply(
+        "utter_status_not_found", number="XP20261123-00001"
+    )
 
 
 def test_message_is_kept_when_even_direct_filing_fails(monkeypatch, engine):

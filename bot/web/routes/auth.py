@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from bot import auth
 from bot.models import StaffUser
+from bot.vocabulary import ROLE_HOME, ROLE_LABELS, Role
 from bot.web import queries
-from bot.web.deps import COOKIE, ROLE_HOME, get_db, optional_user, require, token_of
+from bot.web.deps import COOKIE, get_db, optional_user, require, token_of
 from bot.web.pages import render
 
 router = APIRouter()
@@ -112,7 +113,7 @@ def me(user: StaffUser = Depends(require()), db: Session = Depends(get_db)) -> d
     return {
         "username": user.username,
         "role": user.role,
-        "role_label": auth.ROLES[user.role],
+        "role_label": ROLE_LABELS[Role(user.role)],
         "department_code": user.department_code,
         "department_name": queries.department_name(db, user.department_code),
     }

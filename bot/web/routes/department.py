@@ -18,6 +18,7 @@ from bot import tickets
 from bot.deadlines import MAX_EXTENSION_DAYS
 from bot.models import StaffUser, Ticket
 from bot.views import TicketForDepartment, TicketForOperator, TicketForSupervisor, TicketSummary, china_today
+from bot.vocabulary import Role
 from bot.web import queries
 from bot.web.deps import actor_of, get_db, page_user, require
 from bot.web.pages import render
@@ -25,7 +26,11 @@ from bot.web.pages import render
 log = logging.getLogger(__name__)
 router = APIRouter()
 NOT_YOURS = "无权查看该工单：工单不属于本部门，或工单号不存在"
-VIEW_BY_ROLE = {"department": TicketForDepartment, "operator": TicketForOperator, "supervisor": TicketForSupervisor}
+VIEW_BY_ROLE = {
+    Role.DEPARTMENT: TicketForDepartment,
+    Role.OPERATOR: TicketForOperator,
+    Role.SUPERVISOR: TicketForSupervisor,
+}
 
 
 class ReturnIn(BaseModel):
@@ -44,7 +49,7 @@ class ResolveIn(BaseModel):
 def find_ticket(db: Session, number: str, user: StaffUser) -> Ticket:
     t = queries.ticket_for_staff(db, number, user)
     if t is None:
-        if user.role == "department":
+        if user.role == Role.DEPARTMENT:
             raise HTTPException(403, NOT_YOURS)
         raise HTTPException(404, f"没有找到工单 {number.strip()[:40]}")
     return t
@@ -75,7 +80,7 @@ def _need_text(value: str | None, message: str) -> str:
 
 @router.get("/department")
 def department_page(
-    request: Request, user: StaffUser = Depends(page_user("department")), db: Session = Depends(get_db)
+    request: Request, user: StaffUser = Depends(page_user(Role.DEPARTMENT)), db: Session = Depends(get_db)
 ):
     return render(request, "department.html", db, user, max_extension_days=MAX_EXTENSION_DAYS)
 
@@ -83,7 +88,7 @@ def department_page(
 @router.get("/api/department/tickets", response_model=list[TicketSummary])
 def department_tickets(
     status: str | None = Query(None, pattern="^(registered|accepted|returned|resolved)$"),
-    user: StaffUser = Depends(require("department")),
+    user: StaffUser = Depends(require(Role.DEPARTMENT)),
     db: Session = Depends(get_db),
 ) -> list[TicketSummary]:
     rows = queries.department_tickets(db, user.department_code, status)
@@ -95,7 +100,7 @@ def department_tickets(
 @router.get("/api/tickets/{number}")
 def ticket_detail(
     number: str,
-    user: StaffUser = Depends(require("department", "operator", "supervisor")),
+    user: StaffUser = Depends(require(Role.DEPARTMENT, Role.OPERATOR, Role.SUPERVISOR)),
     db: Session = Depends(get_db),
 ):
     return ticket_view(db, find_ticket(db, number, user), user)
@@ -103,7 +108,7 @@ def ticket_detail(
 
 @router.post("/api/tickets/{number}/accept", response_model=TicketForDepartment)
 def accept(
-    number: str, request: Request, user: StaffUser = Depends(require("department")), db: Session = Depends(get_db)
+    number: str, request: Request, user: StaffUser = Depends(require(Role.DEPARTMENT)), db: Session = Depends(get_db)
 ) -> TicketForDepartment:
     t = find_ticket(db, number, user)
     tickets.accept(db, t, actor_of(user), today=china_today())
@@ -116,7 +121,7 @@ def return_ticket(
     number: str,
     request: Request,
     body: ReturnIn | None = None,
-    user: StaffUser = Depends(require("department")),
+    user: StaffUser = Depends(require(Role.DEPARTMENT)),
     db: Session = Depends(get_db),
 ) -> TicketForDepartment:
     t = find_ticket(db, number, user)
@@ -131,7 +136,7 @@ def extend(
     number: str,
     request: Request,
     body: ExtendIn | None = None,
-    user: StaffUser = Depends(require("department")),
+    user: StaffUser = Depends(require(Role.DEPARTMENT)),
     db: Session = Depends(get_db),
 ) -> TicketForDepartment:
     t = find_ticket(db, number, user)
@@ -149,7 +154,7 @@ def resolve(
     number: str,
     request: Request,
     body: ResolveIn | None = None,
-    user: StaffUser = Depends(require("department")),
+    user: StaffUser = Depends(require(Role.DEPARTMENT)),
     db: Session = Depends(get_db),
 ) -> TicketForDepartment:
     t = find_ticket(db, number, user)
@@ -163,13 +168,13 @@ def resolve(
 def attachment_file(
     attachment_id: int,
     request: Request,
-    user: StaffUser = Depends(require("department", "supervisor")),
+    user: StaffUser = Depends(require(Role.DEPARTMENT, Role.SUPERVISOR)),
     db: Session = Depends(get_db),
 ) -> FileResponse:
     """A web upload, to the department that holds its ticket (and supervisors). Served sandboxed."""
     a = queries.attachment_for_staff(db, attachment_id, user)
     if a is None:
-        raise HTTPException(403 if user.role == "department" else 404, "无权查看该附件，或附件不存在")
+        raise HTTPException(403 if user.role == Role.DEPARTMENT else 404, "无权查看该附件，或附件不存在")
     root = Path(request.app.state.settings.upload_dir).resolve()
     path = Path(a.ref).resolve()
     if not a.sender_id.startswith("web:") or not path.is_relative_to(root) or not path.is_file():

@@ -4,21 +4,24 @@ needs-review tickets by re-routing them. Also the department list every staff pa
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from bot import analysis as analysis_module
-from bot import tickets
-from bot.analysis import Analysis
-from bot.models import Department, StaffUser
-from bot.routing import Route, route
-from bot.views import FLAG_LABELS, TicketSummary, china_today, mask_id_numbers_in_text
+from bot import intake, tickets
+from bot.clock import china_today
+from bot.intake import Draft
+from bot.models import StaffUser
+from bot.views import TicketSummary
+from bot.vocabulary import FLAG_LABELS, Role, TicketStatus
 from bot.web import queries
 from bot.web.deps import actor_of, get_db, page_user, require
 from bot.web.pages import render
 from bot.web.routes.department import commit_and_push, find_ticket, ticket_view
+from classifier.categories import category_codes, category_name, load_taxonomy
+from classifier.pii import mask_id_numbers
 
 router = APIRouter()
 MAX_TEXT_CHARS = 50_000
@@ -28,8 +31,8 @@ PHONE = re.compile(r"^\+?[0-9][0-9 -]{4,19}$")
 class SuggestIn(BaseModel):
     text: str = Field(max_length=MAX_TEXT_CHARS)
     category: str | None = Field(default=None, max_length=32)
-    township: str | None = Field(default=None, max_length=64)
-    village: str | None = Field(default=None, max_length=64)
+    township: str | None = Field(default=None, max_length=64)  # a township code, or its name (the first API form)
+    village: str | None = Field(default=None, max_length=64)  # a village code or name; an unlisted name is kept
 
 
 class FileIn(SuggestIn):
@@ -48,66 +51,64 @@ def _blank_to_none(value: str | None) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
-def _analyse(request: Request, body: SuggestIn) -> Analysis:
-    """The pipeline's analysis; the operator's category and place, when given, replace the suggestions."""
-    from classifier.categories import category_codes
-
+def _draft(request: Request, body: SuggestIn) -> Draft:
+    """The pipeline's draft; what the operator set (category, place) replaces the suggestions."""
     text = body.text.strip()
     if not text:
         raise HTTPException(400, "请先填写来电内容")
+    draft = intake.analyse(text, china_today())
     category = _blank_to_none(body.category)
-    if category and category not in category_codes():
-        raise HTTPException(400, f"没有这个类别：{category}")
-    a = analysis_module.analyse(text, china_today(), category=category)
+    if category:
+        if category not in category_codes():
+            raise HTTPException(400, f"没有这个类别：{category}")
+        draft = replace(draft, category=category, needs_review=False)
     township, village = _blank_to_none(body.township), _blank_to_none(body.village)
     if township or village:
         j = request.app.state.jurisdiction
-        place = {
-            **a.place,
-            "township": township or a.place.get("township"),
-            "village": village or a.place.get("village"),
-        }
-        a = Analysis(
-            a.category,
-            a.confidence,
-            a.top,
-            a.needs_review,
-            a.facts,
-            a.flags,
-            route(a.category, place["township"], place["village"], a.flags, j),
-            a.category_name,
-            place,
-        )
-    return a
+        town = j.township_code(township) if township else draft.township
+        if township and town is None:
+            raise HTTPException(400, f"本县没有这个乡镇（街道）：{township}")
+        listed = j.village(village, town) if village else None
+        if village:  # the operator named the village: its code, or none when the list lacks it (kept in words)
+            new_village = listed.code if listed else None
+        else:  # only the township: the draft's village stays if it lies there
+            new_village = draft.village if draft.village and j.villages[draft.village].township == town else None
+        town = town or (listed.township if listed else None)
+        words = j.place_name(town) + village if village and not listed else j.place_name(town, new_village)
+        draft = replace(draft, township=town, village=new_village, address=words or draft.address)
+    return draft
 
 
-def _suggestion(a: Analysis) -> dict:
-    from classifier.categories import category_name
-
-    facts = {**a.facts}
+def _suggestion(request: Request, draft: Draft) -> dict:
+    j = request.app.state.jurisdiction
+    r = intake.route_of(draft, j)
     return {
-        "category": a.category,
-        "category_name": category_name(a.category),
-        "confidence": round(a.confidence, 4),
-        "top": [{"category": c, "name": category_name(c), "confidence": round(p, 4)} for c, p in a.top[:3]],
-        "needs_review": a.needs_review,
-        "facts": facts,
-        "flags": a.flags,
-        "flag_labels": [FLAG_LABELS.get(f, f) for f in a.flags],
-        "department": {"code": a.route.department_code, "name": a.route.department_name, "level": a.route.level},
-        "route_reason": a.route.reason,
-        "escalated": a.route.escalated,
-        "legal_redirect": a.route.legal_redirect,
-        "place": {"township": a.place.get("township"), "village": a.place.get("village")},
-        "phone": next(iter(facts.get("phones") or []), None),
-        "incident_time": next((t.get("text") for t in facts.get("times") or [] if t.get("text")), None),
+        "category": draft.category,
+        "category_name": draft.category_name,
+        "confidence": round(draft.confidence, 4),
+        "top": [{"category": c, "name": category_name(c), "confidence": round(p, 4)} for c, p in draft.top[:3]],
+        "needs_review": draft.needs_review,
+        "facts": draft.facts,
+        "flags": list(draft.flags),
+        "flag_labels": [FLAG_LABELS.get(f, f) for f in draft.flags],
+        "department": r.as_dict(),
+        "route_reason": r.reason,
+        "escalated": r.escalated,
+        "legal_redirect": r.legal_redirect,
+        "place": {
+            "township_code": draft.township,
+            "village_code": draft.village,
+            "township": j.township_name(draft.township),
+            "village": j.village_name(draft.village),
+            "address": draft.address,
+        },
+        "phone": draft.phone,
+        "incident_time": next((t.get("text") for t in draft.facts.get("times") or [] if t.get("text")), None),
     }
 
 
 @router.get("/operator")
-def operator_page(request: Request, user: StaffUser = Depends(page_user("operator")), db: Session = Depends(get_db)):
-    from classifier.categories import load_taxonomy
-
+def operator_page(request: Request, user: StaffUser = Depends(page_user(Role.OPERATOR)), db: Session = Depends(get_db)):
     j = request.app.state.jurisdiction
     return render(
         request,
@@ -129,78 +130,52 @@ def departments(user: StaffUser = Depends(require()), db: Session = Depends(get_
 
 
 @router.post("/api/operator/suggest")
-def suggest(body: SuggestIn, request: Request, user: StaffUser = Depends(require("operator"))) -> dict:
-    return _suggestion(_analyse(request, body))
+def suggest(body: SuggestIn, request: Request, user: StaffUser = Depends(require(Role.OPERATOR))) -> dict:
+    return _suggestion(request, _draft(request, body))
 
 
 @router.post("/api/operator/tickets", status_code=201)
 def file_ticket(
-    body: FileIn, request: Request, user: StaffUser = Depends(require("operator")), db: Session = Depends(get_db)
+    body: FileIn, request: Request, user: StaffUser = Depends(require(Role.OPERATOR)), db: Session = Depends(get_db)
 ) -> dict:
     phone = _blank_to_none(body.phone)
     if phone and not PHONE.match(phone):
         raise HTTPException(400, "电话号码格式不正确，请只填写数字（可含区号和“-”）")
-    a = _analyse(request, body)
-    code = _blank_to_none(body.department_code)
-    if code and code != a.route.department_code:
-        dept = db.get(Department, code)
-        if dept is None:
-            raise HTTPException(400, f"没有编码为 {code} 的部门")
-        a = Analysis(
-            a.category,
-            a.confidence,
-            a.top,
-            a.needs_review,
-            a.facts,
-            a.flags,
-            Route(
-                dept.code,
-                dept.name,
-                dept.level,
-                a.route.escalated,
-                a.route.legal_redirect,
-                a.route.notify,
-                "话务员指定承办部门",
-            ),
-            a.category_name,
-            a.place,
-        )
-    t = tickets.create_ticket(
-        db,
-        analysis=a,
-        text=body.text.strip(),
-        channel="phone",
-        sender_id=None,
-        actor=actor_of(user),
+    draft = replace(
+        _draft(request, body),
+        phone=phone or None,
         citizen_name=_blank_to_none(body.citizen_name),
-        phone=phone,
-        township=a.place.get("township"),
-        village=a.place.get("village"),
         incident_time=_blank_to_none(body.incident_time),
     )
-    db.flush()
-    number, department_name, answer_by = t.number, a.route.department_name, t.answer_by
+    try:
+        filed = intake.file_ticket(
+            draft, actor=actor_of(user), department_code=_blank_to_none(body.department_code), session=db
+        )
+    except tickets.TicketError as exc:
+        raise HTTPException(400, str(exc)) from exc
     commit_and_push(request, db)
     return {
-        "number": number,
-        "department_code": a.route.department_code,
-        "department_name": department_name,
-        "answer_by": answer_by,
-        "flags": list(t.flags),
+        "number": filed.number,
+        "department_code": filed.department_code,
+        "department_name": filed.department_name,
+        "answer_by": filed.answer_due,
+        "flags": list(filed.flags),
     }
 
 
 @router.get("/api/operator/queue")
-def queue(user: StaffUser = Depends(require("operator", "supervisor")), db: Session = Depends(get_db)) -> list[dict]:
+def queue(
+    user: StaffUser = Depends(require(Role.OPERATOR, Role.SUPERVISOR)), db: Session = Depends(get_db)
+) -> list[dict]:
     rows = queries.operator_queue(db)
     repeats = queries.repeat_numbers(db, [t for t, _ in rows])
     today = china_today()
     return [
         {
             **TicketSummary.of(t, today, repeats.get(t.id)).model_dump(mode="json"),
-            "reason": "returned" if t.status == "returned" else "needs_review",
+            "reason": "returned" if t.status == TicketStatus.RETURNED else "needs_review",
             "return_note": note,
-            "excerpt": mask_id_numbers_in_text(t.text[:120]),
+            "excerpt": mask_id_numbers(t.text[:120]),
         }
         for t, note in rows
     ]
@@ -211,7 +186,7 @@ def reroute(
     number: str,
     body: RerouteIn,
     request: Request,
-    user: StaffUser = Depends(require("operator", "supervisor")),
+    user: StaffUser = Depends(require(Role.OPERATOR, Role.SUPERVISOR)),
     db: Session = Depends(get_db),
 ):
     t = find_ticket(db, number, user)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from bot import tickets
 from bot.models import StaffUser
 from bot.views import china_today
+from bot.vocabulary import Role
 from bot.web import queries
 from bot.web.deps import get_db, page_user, require
 from bot.web.pages import render
@@ -18,19 +19,21 @@ router = APIRouter()
 
 @router.get("/supervisor")
 def supervisor_page(
-    request: Request, user: StaffUser = Depends(page_user("supervisor")), db: Session = Depends(get_db)
+    request: Request, user: StaffUser = Depends(page_user(Role.SUPERVISOR)), db: Session = Depends(get_db)
 ):
     return render(request, "supervisor.html", db, user)
 
 
 @router.get("/api/supervisor/stats")
-def stats(user: StaffUser = Depends(require("supervisor")), db: Session = Depends(get_db)) -> dict:
+def stats(user: StaffUser = Depends(require(Role.SUPERVISOR)), db: Session = Depends(get_db)) -> dict:
     today = china_today()
     return {"today": today, **queries.stats(db, today)}
 
 
 @router.post("/api/supervisor/escalate")
-def escalate(request: Request, user: StaffUser = Depends(require("supervisor")), db: Session = Depends(get_db)) -> dict:
+def escalate(
+    request: Request, user: StaffUser = Depends(require(Role.SUPERVISOR)), db: Session = Depends(get_db)
+) -> dict:
     moved = tickets.escalate_overdue_tickets(db, request.app.state.jurisdiction, china_today())
     result = [
         {"number": t.number, "department_code": t.department_code, "department_name": t.department.name} for t in moved

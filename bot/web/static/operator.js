@@ -18,7 +18,7 @@
     last = s;
     if (fillFields) {
       category.value = s.category;
-      township.value = s.place.township && hasOption(township, s.place.township) ? s.place.township : "";
+      township.value = s.place.township_code && hasOption(township, s.place.township_code) ? s.place.township_code : "";
       village.value = s.place.village || "";
       phone.value = s.phone || "";
       incidentTime.value = s.incident_time || "";

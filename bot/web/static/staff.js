@@ -1,4 +1,5 @@
-// Shared helpers of the staff pages: JSON API calls, DOM building (text only, never HTML strings), badges, facts,
+// Shared helpers of the staff pages (the words of statuses, roles and actions come from /static/vocabulary.js,
+// generated from bot/vocabulary.py): JSON API calls, DOM building (text only, never HTML strings), badges, facts,
 // the audit trail, and the read-only part of a ticket's detail.
 "use strict";
 const Staff = (() => {
@@ -44,15 +45,6 @@ const Staff = (() => {
   function nodes(...items) {
     return items.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false)
       .map((c) => (c instanceof Node ? c : String(c)));
-  }
-
-  const ROLE_NAMES = { citizen: "群众", system: "系统", operator: "话务员", department: "承办部门", supervisor: "督办" };
-  // "department:county.hrss/clerk" -> "承办部门 clerk（county.hrss）"
-  function actorLabel(label) {
-    const [role, rest = ""] = String(label).split(/:(.*)/s);
-    const [dept, name] = rest.includes("/") ? rest.split("/", 2) : [null, rest];
-    if (role === "citizen" || role === "system") return ROLE_NAMES[role];
-    return (ROLE_NAMES[role] || role) + " " + name + (dept ? "（" + dept + "）" : "");
   }
 
   let flashTimer = null;
@@ -113,7 +105,7 @@ const Staff = (() => {
     if (!events || !events.length) return el("p", { class: "muted", text: "暂无记录。" });
     return el("ol", { class: "timeline" }, events.map((e) => el("li", {},
       el("div", {}, el("strong", { text: e.action_label }), " → ", e.to_status_label),
-      el("div", { class: "when", text: time(e.at) + " · " + actorLabel(e.actor) }),
+      el("div", { class: "when", text: time(e.at) + " · " + e.actor_label }),
       e.note ? el("div", { text: e.note }) : null)));
   }
 
@@ -145,9 +137,8 @@ const Staff = (() => {
   }
 
   // the short status words of a list row
-  const SHORT_STATUS = { registered: "待受理", accepted: "办理中", returned: "已退回", resolved: "已办结" };
   function shortStatus(t) {
-    return el("span", { class: "badge s-" + t.status, title: t.status_label, text: SHORT_STATUS[t.status] || t.status_label });
+    return el("span", { class: "badge s-" + t.status, title: t.status_label, text: VOCAB.statusShort[t.status] || t.status_label });
   }
 
   // the one deadline that matters now: acceptance while registered, the answer while accepted
@@ -158,5 +149,5 @@ const Staff = (() => {
   }
 
   return { api, el, nodes, flash, day, time, statusBadge, shortStatus, dueCell, flagBadges, facts, timeline, meta,
-           deadline, ticketHead, actorLabel };
+           deadline, ticketHead };
 })();

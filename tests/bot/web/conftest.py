@@ -8,12 +8,10 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from bot import auth
-from bot.analysis import Analysis
+from bot import auth, intake
+from bot.clock import utcnow
 from bot.db import session_scope
-from bot.models import utcnow
-from bot.routing import route
-from bot.tickets import Actor, create_ticket
+from bot.intake import Draft
 
 PASSWORD = "secret-pw-1"
 STAFF = {
@@ -23,7 +21,6 @@ STAFF = {
     "op": ("operator", None),
     "sup": ("supervisor", None),
 }
-CITIZEN = Actor("citizen", "citizen")
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +30,7 @@ def cheap_scrypt(monkeypatch):
 
 @pytest.fixture
 def app(engine, settings_env):
-    from bot.web.app import create_app
+    from handlers.webchat import create_app
 
     return create_app(settings_env, push_interval=None)
 
@@ -65,7 +62,7 @@ def login(client, staff):
 
 
 @pytest.fixture
-def file_ticket(engine, make_analysis):
+def file_ticket(engine, make_draft):
     """file_ticket(category="labour", sender="web:citizen01", ...) -> ticket number, filed and committed."""
 
     def make(
@@ -81,41 +78,29 @@ def file_ticket(engine, make_analysis):
         days_ago: int = 0,
         id_number: str | None = None,
     ) -> str:
-        a = make_analysis(
+        draft = make_draft(
             category,
             township=township,
             village=village,
             flags=flags,
             facts={**(facts or {}), **({"id_numbers": [id_number]} if id_number else {})},
             confidence=confidence,
+            text=text,
+            phone=phone,
         )
-        with session_scope(engine) as s:
-            t = create_ticket(
-                s,
-                analysis=a,
-                text=text,
-                channel=sender.split(":")[0] if sender else "phone",
-                sender_id=sender,
-                actor=CITIZEN,
-                phone=phone,
-                township=township,
-                village=village,
-                now=utcnow() - timedelta(days=days_ago),
-            )
-            return t.number
+        return intake.file_ticket(draft, sender_id=sender, now=utcnow() - timedelta(days=days_ago)).number
 
     return make
 
 
 @pytest.fixture
-def fake_analyse(monkeypatch, jurisdiction):
-    """Replaces the real pipeline (bot.analysis.analyse) by a fixed, routed analysis; records its calls."""
+def fake_analyse(monkeypatch):
+    """Replaces the real pipeline (bot.intake.analyse) by a fixed draft; records its calls."""
     calls: list[dict] = []
 
-    def analyse(text, today=None, j=None, category=None):
-        calls.append({"text": text, "category": category})
-        chosen = category or "labour"
-        flags = ["collective"] if "12个人" in text else []
+    def analyse(text, today=None, j=None):
+        calls.append({"text": text})
+        flags = ("collective",) if "12个人" in text else ()
         facts = {
             "places": [{"text": "戛洒镇南恩村", "township": "戛洒镇", "village": "南恩村"}],
             "times": [{"text": "今年八月", "start": "2026-08-01", "end": "2026-08-31"}],
@@ -129,21 +114,22 @@ def fake_analyse(monkeypatch, jurisdiction):
             "persons": [],
             "demand": "要回工资",
         }
-        place = {"township": "戛洒镇", "village": "南恩村"}
-        r = route(chosen, place["township"], place["village"], flags, jurisdiction)
-        return Analysis(
-            chosen,
-            0.62,
-            [("labour", 0.62), ("social_security", 0.21), ("other", 0.08)],
-            category is None,
-            facts,
-            flags,
-            r,
-            chosen,
-            place,
+        return Draft(
+            text,
+            "labour",
+            township="gasa",
+            village="gasa.nanen",
+            address="戛洒镇南恩村",
+            incident_time="今年八月（2026-08-01至2026-08-31）",
+            phone="13812345678",
+            facts=facts,
+            flags=flags,
+            confidence=0.62,
+            top=(("labour", 0.62), ("social_security", 0.21), ("other", 0.08)),
+            needs_review=True,
         )
 
-    monkeypatch.setattr("bot.analysis.analyse", analyse)
+    monkeypatch.setattr("bot.intake.analyse", analyse)
     return calls
 
 

@@ -15,7 +15,14 @@ def test_suggest_gives_top_three_facts_department_flags_and_review(client, login
     assert s["department"]["code"] == "county.hrss" and s["needs_review"] is True
     assert s["flags"] == ["collective"] and s["flag_labels"] == ["集体"]
     assert s["phone"] == "13812345678" and s["incident_time"] == "今年八月"
-    assert s["place"] == {"township": "戛洒镇", "village": "南恩村"} and s["facts"]["money"][0]["yuan"] == 36000
+    assert s["place"] == {
+        "township_code": "gasa",
+        "village_code": "gasa.nanen",
+        "township": "戛洒镇",
+        "village": "南恩村",
+        "address": "戛洒镇南恩村",
+    }
+    assert s["facts"]["money"][0]["yuan"] == 36000
 
 
 def test_the_operators_category_and_place_change_the_route(client, login, fake_analyse):
@@ -27,7 +34,19 @@ def test_the_operators_category_and_place_change_the_route(client, login, fake_a
     ).json()
     assert s["category"] == "land" and s["needs_review"] is False
     assert s["department"]["code"] == "yangwu.government"
-    assert fake_analyse[-1]["category"] == "land"
+    assert s["place"]["township_code"] == "yangwu" and s["place"]["village_code"] is None  # 南恩村 is not in 扬武镇
+    by_code = client.post(
+        "/api/operator/suggest",
+        json={"text": "邻居占了我家宅基地", "category": "land", "township": "mosha"},
+        headers=op,
+    ).json()
+    assert by_code["department"]["code"] == "mosha.government"
+    unlisted = client.post(
+        "/api/operator/suggest", json={"text": "x", "township": "漠沙镇", "village": "李家村"}, headers=op
+    ).json()
+    assert unlisted["place"]["village_code"] is None and unlisted["place"]["address"] == "漠沙镇李家村"
+    nowhere = client.post("/api/operator/suggest", json={"text": "x", "township": "新化县"}, headers=op)
+    assert nowhere.status_code == 400 and "本县没有这个乡镇" in nowhere.json()["detail"]
     bad = client.post("/api/operator/suggest", json={"text": "x", "category": "nonsense"}, headers=op)
     assert bad.status_code == 400 and "没有这个类别" in bad.json()["detail"]
     empty = client.post("/api/operator/suggest", json={"text": "  "}, headers=op)
@@ -52,9 +71,9 @@ def test_operator_files_a_phone_ticket(client, login, fake_analyse, engine):
     with session_scope(engine) as s:
         t = s.scalars(select(Ticket).where(Ticket.number == number)).one()
         assert (t.channel, t.sender_id, t.phone, t.citizen_name) == ("phone", None, "13900001111", "李女士")
-        assert (t.category, t.township, t.village, t.needs_review) == ("labour", "戛洒镇", "南恩村", False)
+        assert (t.category, t.township, t.village, t.needs_review) == ("labour", "gasa", "gasa.nanen", False)
         events = s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id)).all()
-        assert (events[0].actor, events[0].action) == ("operator:op", "filed")
+        assert (events[0].actor_role, events[0].actor_name, events[0].action) == ("operator", "op", "filed")
         assert [e.action for e in events[1:]] == ["escalation_notice"]  # 12 people: the 信访局 is told
 
 
@@ -77,7 +96,7 @@ def test_operator_can_choose_the_department_and_bad_input_is_refused(client, log
 
 def test_queue_holds_returned_and_needs_review_tickets_until_rerouted(client, login, file_ticket, engine):
     returned = file_ticket("labour")
-    unsure = file_ticket("other", confidence=0.3)  # make_analysis marks < 0.5 as needs_review
+    unsure = file_ticket("other", confidence=0.3)  # make_draft marks < 0.5 as needs_review
     file_ticket("medical")  # neither: not in the queue
     hrss, op = login("hrss"), login("op")
     client.post(f"/api/tickets/{returned}/return", headers=hrss, json={"reason": "应由卫健局办理"}).raise_for_status()

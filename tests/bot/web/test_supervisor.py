@@ -11,10 +11,10 @@ def seed(file_ticket):
     """Five tickets: two land cases in 戛洒镇 (one overdue), a labour case and its repeat by the same phone, and a
     medical case from last month."""
     return {
-        "old_land": file_ticket("land", township="戛洒镇", days_ago=100, phone="13900002222"),
-        "land": file_ticket("land", township="戛洒镇", sender="tg:7"),
-        "labour": file_ticket("labour", township="扬武镇", phone="13812345678", sender=None),
-        "labour_again": file_ticket("labour", township="扬武镇", phone="13812345678", sender=None),
+        "old_land": file_ticket("land", township="gasa", days_ago=100, phone="13900002222"),
+        "land": file_ticket("land", township="gasa", sender="tg:7"),
+        "labour": file_ticket("labour", township="yangwu", phone="13812345678", sender=None),
+        "labour_again": file_ticket("labour", township="yangwu", phone="13812345678", sender=None),
         "medical": file_ticket("medical", days_ago=30),
     }
 
@@ -40,7 +40,13 @@ def test_overdue_hotspots_and_repeat_petitions(client, login, file_ticket):
     s = client.get("/api/supervisor/stats", headers=login("sup")).json()
     assert [o["number"] for o in s["overdue"]] == [numbers["old_land"]]
     assert s["overdue"][0]["days_overdue"] in (25, 26) and s["overdue"][0]["overdue"]  # Beijing vs UTC date
-    assert s["hotspots"][0] == {"township": "戛洒镇", "category": "land", "category_name": "土地", "count": 2}
+    assert s["hotspots"][0] == {
+        "township_code": "gasa",
+        "township": "戛洒镇",
+        "category": "land",
+        "category_name": "土地",
+        "count": 2,
+    }
     assert ("扬武镇", "labour", 2) in [(h["township"], h["category"], h["count"]) for h in s["hotspots"]]
     [group] = s["repeats"]
     assert group["citizen"] == "138****5678" and group["count"] == 2

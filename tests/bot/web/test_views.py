@@ -1,4 +1,3 @@
-from bot import views
 from bot.views import CitizenStatus, TicketForDepartment, TicketForOperator, TicketForSupervisor, TicketSummary
 
 
@@ -11,39 +10,45 @@ def test_views_that_must_not_show_the_id_number_have_no_such_field():
     assert not {"phone", "citizen_name", "text"} & CitizenStatus.model_fields.keys()
 
 
-def test_masks_keep_the_kind_of_number_visible():
-    assert views.mask_phone("13812345678") == "138****5678"
-    assert views.mask_phone(None) is None
-    assert views.mask_id_number("11010119900307123X") == "1101**********123X"
-    assert "7012345" not in views.mask_phone("0877-7012345")
-    text = "电话13812345678，身份证11010119900307123X，欠款36000元，日期20261123"
-    for masked in (views.mask_text(text), views._local_mask_text(text)):
-        assert "13812345678" not in masked and "11010119900307123X" not in masked
-        assert "138****5678" in masked and "36000" in masked and "20261123" in masked
-    assert views.mask_id_numbers_in_text(text).startswith("电话13812345678，身份证1101**********123X")
+def test_a_department_sees_no_id_number_in_the_facts_not_even_inside_the_demand(session, make_draft):
+    from bot import intake
+    from bot.tickets import get_ticket
 
-
-def test_masks_without_the_classifier_module(monkeypatch):
-    monkeypatch.setattr(views, "_mask_pii", lambda: None)
-    assert views.mask_phone("13812345678") == "138****5678"
-    assert views.mask_phone("0877-7012345") == "087*-***2345"
-    assert views.mask_id_number("11010119900307123X") == "1101**********123X"
-    assert views.mask_text("打13812345678") == "打138****5678"
-
-
-def test_citizen_status_of_a_ticket(session, make_analysis):
-    from bot.tickets import Actor, create_ticket
-
-    t = create_ticket(
-        session,
-        analysis=make_analysis("labour"),
-        text="欠薪",
-        channel="web",
-        sender_id="web:abc",
-        actor=Actor("citizen", "citizen"),
+    draft = make_draft(
+        facts={"id_numbers": ["11010119900307123X"], "demand": "要求退还押金，身份证11010119900307123X"},
+        text="押金不退，身份证11010119900307123X",
         phone="13812345678",
     )
-    session.flush()
-    status = CitizenStatus.of(t).model_dump()
+    t = get_ticket(session, intake.file_ticket(draft, sender_id="web:abcdefgh", session=session).number)
+    for view in (TicketForDepartment, TicketForOperator):
+        shown = view.of(t).model_dump(mode="json")
+        assert "11010119900307123X" not in str(shown) and "1101**********123X" in shown["facts"]["demand"]
+        assert shown["phone"] == "13812345678"
+    supervisor = TicketForSupervisor.of(t).model_dump(mode="json")
+    assert "13812345678" not in str(supervisor) and "11010119900307123X" not in str(supervisor)
+
+
+def test_places_show_the_jurisdictions_names_for_the_stored_codes(session, make_draft):
+    from bot import intake
+    from bot.tickets import get_ticket
+
+    filed = intake.file_ticket(
+        make_draft("land", township="gasa", village="gasa.nanen", address="嘎洒南恩"), session=session
+    )
+    shown = TicketSummary.of(get_ticket(session, filed.number)).model_dump()
+    assert (shown["township_code"], shown["village_code"]) == ("gasa", "gasa.nanen")
+    assert (shown["township"], shown["village"], shown["place"]) == ("戛洒镇", "南恩村", "戛洒镇南恩村")
+    unlisted = intake.file_ticket(make_draft("land", township="gasa", address="戛洒镇李家村"), session=session)
+    assert TicketSummary.of(get_ticket(session, unlisted.number)).place == "戛洒镇"
+    outside = intake.file_ticket(make_draft("land", address="湖南省新化县"), session=session)
+    assert TicketSummary.of(get_ticket(session, outside.number)).place == "湖南省新化县"
+
+
+def test_citizen_status_of_a_ticket(session, make_draft):
+    from bot import intake
+    from bot.tickets import get_ticket
+
+    filed = intake.file_ticket(make_draft("labour", phone="13812345678"), sender_id="web:abc", session=session)
+    status = CitizenStatus.of(get_ticket(session, filed.number)).model_dump()
     assert status["department_name"] == "新平县人力资源和社会保障局" and status["category_name"] == "劳动工资"
     assert "13812345678" not in str(status)

@@ -1,22 +1,27 @@
 """Actions from complaint to ticket: analyse the complaint, confirm or choose its category, file the ticket.
 
 The category comes from our classifier (bot.intake.analyse_message), never from a Rasa intent. Facts the complaint
-already gives fill the form slots here, so petition_form only asks for what is missing.
+already gives fill the form slots here, so petition_form only asks for what is missing. Filing builds the Draft
+from the slots (answers.draft_from_slots) and files it as it stands: the dialogue's corrections are what is filed.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from datetime import date
+from dataclasses import replace
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake
+from bot.intake import Draft
+from bot.jurisdiction import load_jurisdiction
+from bot.vocabulary import Flag
 from classifier.categories import category_codes, category_name, load_taxonomy
 from handlers.actions import answers
+from handlers.responses import format_date
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +33,8 @@ COMPLAINT_SLOTS = (
     "flags",
     "township",
     "village",
-    "when",
+    "address",
+    "incident_time",
     "complaint_text",
     "message_ids",
     "complaint_ready",
@@ -72,10 +78,6 @@ def previous_action(tracker: Tracker) -> str | None:
     return None
 
 
-def format_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
 class ActionAnalyseComplaint(Action):
     """Classifies the complaint, extracts its facts, warns at once about danger, and asks to confirm the category.
     A message right after the confirmation question continues the same complaint (people write in pieces)."""
@@ -103,60 +105,46 @@ class ActionAnalyseComplaint(Action):
                 SlotSet("complaint_ready", False),
             ]
         try:
-            # one stored message: intake reads its full text; pieces: Rasa's view of each, joined
-            analysis = intake.analyse_message(ids[0] if len(ids) == 1 else None, text)
+            draft = intake.analyse_message(ids, text)  # one stored message: its full text; pieces: joined
         except Exception:
             log.exception("analysing the complaint failed")
             dispatcher.utter_message(response="utter_system_error")
             return fresh
-        from bot.jurisdiction import load_jurisdiction
-
-        found = answers.slots_from_facts(analysis.facts, text, load_jurisdiction())
+        found = answers.slots_from_draft(draft, load_jurisdiction())
+        # the citizen's own phone and name stay from an earlier complaint of this conversation
+        for slot in ("phone", "citizen_name"):
+            found[slot] = found[slot] or tracker.get_slot(slot)
         filed_now = []
-        if "urgent" in analysis.flags and "urgent" not in (tracker.get_slot("flags") or []):
+        if Flag.URGENT in draft.flags and Flag.URGENT not in (tracker.get_slot("flags") or []):
             dispatcher.utter_message(response="utter_urgent")
             if not (continuing and tracker.get_slot("filed_ticket")):
-                filed_now = file_urgent_at_once(dispatcher, tracker, text, ids, analysis, found)
-        dispatcher.utter_message(response="utter_confirm_category", category_name=category_name(analysis.category))
-        events = (
-            fresh
-            + filed_now
-            + [
-                SlotSet("complaint_text", text),
-                SlotSet("message_ids", ids),
-                SlotSet("complaint_ready", True),
-                SlotSet("category", analysis.category),
-                SlotSet("category_top", [c for c, _ in analysis.top]),
-                SlotSet("facts", analysis.facts),
-                SlotSet("flags", list(analysis.flags)),
-            ]
-        )
-        for slot in ("township", "village", "when"):
-            events.append(SlotSet(slot, found.get(slot)))
-        for slot in ("phone", "citizen_name"):  # the citizen's own: kept from an earlier complaint
-            if found.get(slot):
-                events.append(SlotSet(slot, found[slot]))
+                filed_now = file_urgent_at_once(dispatcher, tracker, draft, found)
+        dispatcher.utter_message(response="utter_confirm_category", category_name=draft.category_name)
+        events = [
+            *fresh,
+            *filed_now,
+            SlotSet("complaint_text", text),
+            SlotSet("message_ids", ids),
+            SlotSet("complaint_ready", True),
+            SlotSet("category_top", [[c, p] for c, p in draft.top]),
+            SlotSet("facts", draft.facts),
+            SlotSet("flags", list(draft.flags)),
+        ]
+        for slot, value in found.items():
+            if slot not in ("phone", "citizen_name") or value != tracker.get_slot(slot):
+                events.append(SlotSet(slot, value))
         return events
 
 
 def file_urgent_at_once(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, ids: list[int], analysis, found: dict
+    dispatcher: CollectingDispatcher, tracker: Tracker, draft: Draft, found: dict
 ) -> list[EventType]:
     """Danger to life or a threat of extreme action must reach a person at once, not when the form is done: the
     ticket is filed now with what we know (escalated by routing) and the form's answers are added to it later."""
-    slot = tracker.get_slot
     try:
         filed = intake.file_ticket(
-            tracker.sender_id,
-            text,
-            analysis.category,
-            analysis.facts,
-            citizen_name=answers.or_none(slot("citizen_name") or found.get("citizen_name")),
-            phone=answers.or_none(slot("phone") or found.get("phone")),
-            message_id=ids[0] if len(ids) == 1 else None,
-            township=answers.or_none(found.get("township")),
-            village=answers.or_none(found.get("village")),
-            when=answers.or_none(found.get("when")),
+            replace(draft, phone=answers.or_none(found["phone"]), citizen_name=answers.or_none(found["citizen_name"])),
+            sender_id=tracker.sender_id,
         )
     except Exception:
         log.exception("filing the urgent complaint failed")
@@ -165,8 +153,9 @@ def file_urgent_at_once(
     return [SlotSet("filed_ticket", filed.number), SlotSet("ticket_number", filed.number)]
 
 
-def category_buttons(current: str | None, top: list[str]) -> list[dict]:
-    codes = [c for c in top if c != current and c != "other" and c in category_codes()]
+def category_buttons(current: str | None, top: list) -> list[dict]:
+    """The classifier's other suggestions (`top`: [code, p] pairs), then 其他."""
+    codes = [c for c, _ in top if c != current and c != "other" and c in category_codes()]
     return [{"title": category_name(c), "payload": f'/inform{{"category":"{c}"}}'} for c in codes] + [
         {"title": category_name("other"), "payload": '/inform{"category":"other"}'}
     ]
@@ -210,7 +199,7 @@ class ActionChooseCategory(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         codes = category_codes()
         chosen = next((v for v in tracker.get_latest_entity_values("category") if v in codes), None)
-        offered = [c for c in tracker.get_slot("category_top") or [] if c != tracker.get_slot("category")]
+        offered = [c for c, _ in tracker.get_slot("category_top") or [] if c != tracker.get_slot("category")]
         chosen = chosen or category_in_text(tracker.latest_message.get("text") or "", offered)
         if chosen and chosen != "other":
             dispatcher.utter_message(response="utter_category_chosen", category_name=category_name(chosen))
@@ -220,34 +209,27 @@ class ActionChooseCategory(Action):
         return [SlotSet("category", chosen)]
 
 
+def collected_draft(tracker: Tracker) -> Draft:
+    """The Draft the dialogue collected, with the complaint's full stored text."""
+    ids = tracker.get_slot("message_ids") or []
+    text = intake.complaint_text(ids, tracker.get_slot("complaint_text") or "")
+    return answers.draft_from_slots(tracker.slots, text, ids)
+
+
 def file_collected(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Files the ticket with everything the dialogue collected and tells number, department and due date."""
-    text, category = tracker.get_slot("complaint_text"), tracker.get_slot("category")
-    if not text or not category:
+    if not tracker.get_slot("complaint_text") or not tracker.get_slot("category"):
         dispatcher.utter_message(response="utter_default")
         return []
-    ids = tracker.get_slot("message_ids") or []
-    slot = tracker.get_slot
-    if slot("filed_ticket"):
+    if tracker.get_slot("filed_ticket"):
         return add_to_filed(dispatcher, tracker)
     try:
-        filed = intake.file_ticket(
-            tracker.sender_id,
-            text,
-            category,
-            slot("facts") or {},
-            citizen_name=answers.or_none(slot("citizen_name")),
-            phone=answers.or_none(slot("phone")),
-            message_id=ids[0] if len(ids) == 1 else None,
-            township=answers.or_none(slot("township")),
-            village=answers.or_none(slot("village")),
-            when=answers.or_none(slot("when")),
-        )
+        filed = intake.file_ticket(collected_draft(tracker), sender_id=tracker.sender_id)
     except Exception:
         log.exception("filing the ticket failed")
         dispatcher.utter_message(response="utter_system_error")
         return []
-    response = "utter_filed_legal" if getattr(filed, "legal_redirect", False) else "utter_filed"
+    response = "utter_filed_legal" if filed.legal_redirect else "utter_filed"
     dispatcher.utter_message(
         response=response, number=filed.number, department=filed.department_name, due=format_date(filed.answer_due)
     )
@@ -256,21 +238,9 @@ def file_collected(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
 
 def add_to_filed(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """The form's answers go onto the ticket filed at once (urgent); the citizen hears where it stands."""
-    slot, number = tracker.get_slot, tracker.get_slot("filed_ticket")
-    ids = slot("message_ids") or []
-    text = slot("complaint_text")
+    number = tracker.get_slot("filed_ticket")
     try:
-        filed = intake.add_details(
-            tracker.sender_id,
-            number,
-            text=intake.message_text(ids[0], text) if len(ids) == 1 else text,
-            category=slot("category"),
-            citizen_name=answers.or_none(slot("citizen_name")),
-            phone=answers.or_none(slot("phone")),
-            township=answers.or_none(slot("township")),
-            village=answers.or_none(slot("village")),
-            when=answers.or_none(slot("when")),
-        )
+        filed = intake.add_details(tracker.sender_id, number, collected_draft(tracker))
     except Exception:
         log.exception("adding details to %s failed", number)
         dispatcher.utter_message(response="utter_system_error")
@@ -304,7 +274,7 @@ class ActionStopForm(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         if tracker.get_slot("filed_ticket"):  # urgent, filed at once: what the form got so far goes onto it
             return file_collected(dispatcher, tracker)
-        if "urgent" in (tracker.get_slot("flags") or []):  # filing at once failed: file now
+        if Flag.URGENT in (tracker.get_slot("flags") or []):  # filing at once failed: file now
             dispatcher.utter_message(response="utter_urgent_filed_anyway")
             return file_collected(dispatcher, tracker)
         dispatcher.utter_message(response="utter_goodbye_unfinished")

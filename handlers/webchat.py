@@ -1,7 +1,11 @@
-"""Citizen web chat: the page, the message endpoint (one conversation path: handlers.conversation.converse), file
-uploads kept as evidence, and the status pushes the page polls for.
+"""The web-chat channel, a thin adapter like handlers/telegram.py: the chat page, the message endpoint (the one
+conversation path, handlers.conversation.converse), file uploads kept as evidence, the status pushes the page polls
+for, and the citizen's own tickets.
 
 A browser talks only as `web:<random id>`: it can never speak for, or read the pushes of, a Telegram chat.
+
+`create_app()` is the product's web application: the staff app of bot.web with this channel mounted
+(`uvicorn handlers.webchat:create_app --factory`).
 """
 
 from __future__ import annotations
@@ -11,15 +15,19 @@ import re
 import uuid
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from bot.clock import as_china_time
+from bot.settings import Settings
 from bot.tickets import tickets_of_sender
-from bot.views import CitizenStatus, as_china_time
+from bot.views import CitizenStatus
+from bot.web import app as web_app
 from bot.web import queries
 from bot.web.deps import get_db
 from bot.web.pages import render
+from handlers import conversation
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -84,8 +92,6 @@ def chat_page(request: Request):
 
 @router.post("/api/chat", response_model=ChatOut)
 def chat(body: ChatIn) -> ChatOut:
-    from handlers import conversation  # written alongside; the app must import without it
-
     return _replies(conversation.converse(body.sender_id, body.text, ()))
 
 
@@ -127,8 +133,6 @@ def upload(
     file: UploadFile | None = File(None),
     text: str = Form("", max_length=MAX_TEXT_CHARS),
 ) -> ChatOut:
-    from handlers import conversation
-
     _check_sender(sender_id)
     if file is None:
         raise HTTPException(422, "请求格式不正确：请选择要发送的文件")
@@ -156,3 +160,8 @@ def my_tickets(sender_id: str = Query("", max_length=80), db: Session = Depends(
     """This browser's own tickets, as a citizen may see them (no phone, no ID number, no internal notes)."""
     _check_sender(sender_id)
     return [CitizenStatus.of(t) for t in tickets_of_sender(db, sender_id)]
+
+
+def create_app(settings: Settings | None = None, **options) -> FastAPI:
+    """The web application with the citizen web chat mounted; `options` as bot.web.app.create_app's."""
+    return web_app.create_app(settings, channels=[router], **options)

@@ -1,0 +1,176 @@
+"""The one intake path: drafts from facts, filing a draft as it stands, details added to an early ticket."""
+
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot import intake
+from bot.models import Attachment, Message, TicketEvent
+from bot.tickets import Actor, TicketError, accept, get_ticket
+from bot.vocabulary import Role
+
+NANEN = {"text": "戛洒镇南恩村三组", "township": "戛洒镇", "village": "南恩村", "group": "三组"}
+UNLISTED = {"text": "戛洒镇李家村", "township": "戛洒镇", "village": "李家村", "group": None}
+HUNAN = {"text": "湖南省新化县", "province": "湖南省", "county": "新化县", "township": None, "village": None}
+
+
+def file(session, make_draft, sender="tg:42", **kw):
+    filed = intake.file_ticket(make_draft(**kw), sender_id=sender, session=session, now=datetime(2026, 11, 23, 10))
+    session.flush()
+    return get_ticket(session, filed.number)
+
+
+def events(session, t):
+    return [e.action for e in session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id))]
+
+
+def test_places_become_codes_and_keep_the_citizens_words(jurisdiction):
+    assert intake.place_fields({"places": [NANEN]}, jurisdiction) == {
+        "township": "gasa",
+        "village": "gasa.nanen",
+        "address": "戛洒镇南恩村三组",
+    }
+    # a village not on the list: the township's code, no village code, the words kept
+    assert intake.place_fields({"places": [UNLISTED]}, jurisdiction) == {
+        "township": "gasa",
+        "village": None,
+        "address": "戛洒镇李家村",
+    }
+    # the first place inside the county wins over one outside it
+    assert intake.place_fields({"places": [HUNAN, NANEN]}, jurisdiction)["township"] == "gasa"
+    assert intake.place_fields({"places": [HUNAN]}, jurisdiction) == {
+        "township": None,
+        "village": None,
+        "address": "湖南省新化县",
+    }
+
+
+def test_a_complaint_answers_the_form_fields_it_gives(jurisdiction):
+    facts = {
+        "places": [NANEN],
+        "times": [{"text": "去年十月", "start": "2025-10-01", "end": "2025-10-31"}],
+        "phones": ["13812345678"],
+    }
+    fields = intake.fields_from_facts(facts, "我叫王小明，去年十月……", jurisdiction)
+    assert fields == {
+        "township": "gasa",
+        "village": "gasa.nanen",
+        "address": "戛洒镇南恩村三组",
+        "incident_time": "去年十月（2025-10-01至2025-10-31）",
+        "phone": "13812345678",
+        "citizen_name": "王小明",
+    }
+    assert set(fields) <= set(intake.FORM_FIELDS)
+
+
+def test_filing_stores_the_draft_as_it_stands(session, make_draft):
+    """The dialogue's corrections are what is filed: nothing is classified or extracted again."""
+    t = file(
+        session,
+        make_draft,
+        category="land",
+        township="gasa",
+        village="gasa.nanen",
+        address="戛洒镇南恩村",
+        incident_time="上个月",
+        phone="13912345678",
+        citizen_name="李",
+        facts={"phones": ["13800000000"], "demand": "要求补偿"},
+        text="修路占了我家的地",
+    )
+    assert (t.category, t.township, t.village, t.address) == ("land", "gasa", "gasa.nanen", "戛洒镇南恩村")
+    assert (t.incident_time, t.phone, t.citizen_name) == ("上个月", "13912345678", "李")
+    assert t.facts["demand"] == "要求补偿" and t.department_code == "gasa.government"
+    assert t.number.startswith("XP20261123-") and events(session, t) == ["filed"]
+
+
+def test_filing_links_the_stored_messages_and_marks_how_they_were_handled(session, make_draft):
+    m = Message(sender_id="web:abcdefgh", channel="web", text="包工头欠薪")
+    session.add(m)
+    session.flush()
+    filed = intake.file_ticket(
+        replace(make_draft(), message_ids=(m.id,)), sender_id="web:abcdefgh", handling="filed_directly", session=session
+    )
+    session.flush()
+    assert (m.ticket_id, m.handling) == (get_ticket(session, filed.number).id, "filed_directly")
+
+
+def test_an_operator_may_choose_another_department_and_a_wrong_code_is_refused(session, make_draft):
+    op = Actor("op", Role.OPERATOR)
+    filed = intake.file_ticket(make_draft(), actor=op, department_code="county.health", session=session)
+    assert filed.department_code == "county.health"
+    t = get_ticket(session, filed.number)
+    assert t.channel == "phone" and t.sender_id is None
+    with pytest.raises(TicketError, match="部门"):
+        intake.file_ticket(make_draft(), actor=op, department_code="county.nothing", session=session)
+
+
+def test_second_complaint_of_same_citizen_and_category_is_marked_repeat(session, make_draft):
+    first = file(session, make_draft)
+    second = file(session, make_draft)
+    assert second.repeat_of_id == first.id and "repeat" in second.flags
+    other = file(session, make_draft, category="medical")
+    assert other.repeat_of_id is None
+
+
+def test_evidence_sent_before_filing_is_attached_to_the_ticket(session, make_draft):
+    session.add(Attachment(sender_id="tg:42", kind="photo", ref="file-1"))
+    session.flush()
+    t = file(session, make_draft)
+    assert [a.ref for a in session.scalars(select(Attachment).where(Attachment.ticket_id == t.id))] == ["file-1"]
+
+
+def test_urgent_case_audit_records_the_notice_to_the_petition_bureau(session, make_draft):
+    t = file(session, make_draft, category="family", township="mosha", flags=["urgent"])
+    assert t.department_code == "county.women" and t.escalated
+    assert events(session, t) == ["filed", "escalation_notice"]
+
+
+def test_citizen_completes_an_urgent_ticket_filed_at_once(session, make_draft):
+    t = file(session, make_draft, category="family", flags=["urgent"])
+    details = make_draft("family", township="mosha", phone="13812345678", incident_time="昨天晚上", flags=["urgent"])
+    intake.add_details("tg:42", t.number, details, session=session)
+    assert (t.phone, t.township, t.village, t.incident_time) == ("13812345678", "mosha", None, "昨天晚上")
+    assert t.department_code == "county.women"  # urgent stays at county level
+    assert events(session, t)[-1] == "details_added"
+    note = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id)).all()[-1].note
+    assert "联系电话" in note and "138" not in note  # the audit names what changed, not the number
+
+
+def test_a_new_category_from_the_citizen_reroutes_a_ticket_no_one_has_accepted(session, make_draft):
+    t = file(session, make_draft, category="labour", flags=["urgent"])
+    intake.add_details("tg:42", t.number, make_draft("family", flags=["urgent"]), session=session)
+    assert (t.category, t.department_code) == ("family", "county.women")
+    accept(session, t, Actor("clerk", Role.DEPARTMENT, "county.women"))
+    intake.add_details("tg:42", t.number, make_draft("labour"), session=session)
+    assert (t.category, t.department_code) == ("labour", "county.women")  # accepted: the department keeps it
+
+
+def test_only_the_ticket_owner_may_add_details_and_not_after_resolution(session, make_draft):
+    from bot.tickets import resolve
+
+    t = file(session, make_draft)
+    with pytest.raises(TicketError, match="自己的工单"):
+        intake.add_details("tg:99", t.number, make_draft(phone="13812345678"), session=session)
+    resolve(session, t, Actor("clerk", Role.DEPARTMENT, "county.hrss"), "已处理")
+    with pytest.raises(TicketError, match="已办结"):
+        intake.add_details("tg:42", t.number, make_draft(phone="13812345678"), session=session)
+    assert t.phone is None
+
+
+def test_the_category_model_is_read_from_the_settings_model_dir(tmp_path, monkeypatch):
+    from bot import settings
+    from classifier.model import CategoryModel, clear_model_cache
+
+    texts = ["包工头欠薪", "老板不发工资", "工地拖欠工钱", "物业乱收费", "物业不修电梯", "物业费太贵"]
+    CategoryModel(cv=0).fit(texts, ["labour"] * 3 + ["property"] * 3).save(tmp_path / "category.joblib")
+    monkeypatch.setenv("MODEL_DIR", str(tmp_path))
+    settings.get_settings.cache_clear()
+    clear_model_cache()
+    try:
+        assert intake.category_model().classes_ == ["labour", "property"]
+    finally:
+        settings.get_settings.cache_clear()
+        clear_model_cache()
