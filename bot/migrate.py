@@ -13,6 +13,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from sqlalchemy import Connection, Engine, inspect
 
 from bot.models import Base
@@ -47,6 +48,4 @@ def upgrade(engine: Engine) -> None:
 
 
 def _current_revision(conn: Connection) -> str | None:
-    from alembic.migration import MigrationContext
-
     return MigrationContext.configure(conn).get_current_revision()

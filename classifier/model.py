@@ -34,7 +34,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import joblib
 import numpy as np
+import sklearn
+from scipy.optimize import minimize_scalar
+from scipy.sparse import diags, hstack
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import GroupKFold, StratifiedKFold
+from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
 
 from classifier.normalise import is_blank_or_noise, normalise
 from classifier.segment import tokenize
@@ -83,7 +92,6 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
 
 def fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
     """Temperature T minimising the log-loss of softmax(scores / T) against class indices `y`."""
-    from scipy.optimize import minimize_scalar
 
     def nll(log_t: float) -> float:
         z = scores / math.exp(log_t)
@@ -144,8 +152,6 @@ class CategoryModel:
         return (doc if self.pretokenised else " ".join(content_tokens(doc, self.hmm))), doc
 
     def _make_vectorizers(self) -> list:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         common = dict(sublinear_tf=True, min_df=self.min_df, max_features=self.max_features, dtype=np.float64)
         vecs = [TfidfVectorizer(token_pattern=r"\S+", ngram_range=self.word_ngrams, **common)]
         if self.char_ngrams:
@@ -154,20 +160,14 @@ class CategoryModel:
 
     @staticmethod
     def _fit_transform(vecs: list, prepared: Sequence[tuple[str, str]]):
-        from scipy.sparse import hstack
-
         return hstack([v.fit_transform([p[k] for p in prepared]) for k, v in enumerate(vecs)]).tocsr()
 
     @staticmethod
     def _transform(vecs: list, prepared: Sequence[tuple[str, str]]):
-        from scipy.sparse import hstack
-
         return hstack([v.transform([p[k] for p in prepared]) for k, v in enumerate(vecs)]).tocsr()
 
     def _count_blocks(self, prepared: Sequence[tuple[str, str]]) -> list:
         """Raw n-gram counts of all documents, one matrix per vectoriser: built once for all CV folds."""
-        from sklearn.feature_extraction.text import CountVectorizer
-
         blocks = []
         for k, v in enumerate(self._make_vectorizers()):
             params = {
@@ -183,9 +183,6 @@ class CategoryModel:
         """The TF-IDF matrices a TfidfVectorizer fitted on rows `tr` would give for `tr` and `te` (same document
         frequencies, min_df pruning, sublinear tf, l2 norm), computed from the shared counts. With max_features,
         terms tied at the cut-off may be chosen differently from scikit-learn's (unstable) order."""
-        from scipy.sparse import diags, hstack
-        from sklearn.preprocessing import normalize
-
         parts_tr, parts_te = [], []
         for block in counts:
             ctr = block[tr]
@@ -210,8 +207,6 @@ class CategoryModel:
         With `nb_alpha`, each class's SVM sees the features scaled by their naive-Bayes log-count ratio for that
         class (NB-SVM, Wang & Manning 2012); the scaling is folded into the weights, so the model stays linear
         in the TF-IDF vector. A class absent from `y` (a CV fold) gets bias -1000."""
-        from sklearn.svm import LinearSVC
-
         coef = np.zeros((n_classes, X.shape[1]))
         bias = np.full(n_classes, -1e3)
         present = np.unique(y)
@@ -264,8 +259,6 @@ class CategoryModel:
         grid = list(C_grid) if (C_grid and folds) else [self.C]
         self.report = {}
         if folds:
-            from sklearn.metrics import f1_score
-
             n = len(self.classes_)
             oof = {c: np.zeros((len(y), n)) for c in grid}
             counts = self._count_blocks(prepared)
@@ -312,20 +305,14 @@ class CategoryModel:
             return []
         counts = np.bincount(y)
         if groups is not None:
-            from sklearn.model_selection import GroupKFold
-
             return list(GroupKFold(n_splits=self.cv).split(np.zeros(len(y)), y, groups))
         n = min(self.cv, int(counts.min()))
         if n < 2:
             return []
-        from sklearn.model_selection import StratifiedKFold
-
         skf = StratifiedKFold(n_splits=n, shuffle=True, random_state=self.random_state)
         return list(skf.split(np.zeros(len(y)), y))
 
     def _calibrate(self, oof_scores: np.ndarray, y: np.ndarray) -> None:
-        from sklearn.metrics import accuracy_score, f1_score
-
         self.temperature = fit_temperature(oof_scores, y)
         raw = _softmax(oof_scores)
         proba = _softmax(oof_scores / self.temperature)
@@ -415,9 +402,6 @@ class CategoryModel:
         self.__dict__.update(state)
 
     def save(self, path: str | Path) -> Path:
-        import joblib
-        import sklearn
-
         self._check_fitted()
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -428,8 +412,6 @@ class CategoryModel:
 
     @classmethod
     def load(cls, path: str | Path) -> CategoryModel:
-        import joblib
-
         data = joblib.load(Path(path))
         if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION or not isinstance(data.get("model"), cls):
             raise ValueError(

@@ -14,6 +14,8 @@ import re
 import threading
 import unicodedata
 
+import opencc
+
 # URLs with or without scheme; only ASCII URL characters, so the Chinese text that follows is kept.
 _URL = re.compile(
     r"(?:(?:https?|ftp)://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"
@@ -42,8 +44,6 @@ def _t2s():
     if _converter is None:
         with _lock:
             if _converter is None:
-                import opencc
-
                 _converter = opencc.OpenCC("t2s")
     return _converter
 

@@ -12,6 +12,8 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot.logs import setup_logging
+from bot.settings import get_settings
 from handlers.conversation import Attachment, Reply, converse
 
 log = logging.getLogger(__name__)
@@ -78,9 +80,6 @@ def build_application(token: str, base_url: str | None = None) -> Application:
 
 
 def main() -> None:
-    from bot.logs import setup_logging
-    from bot.settings import get_settings
-
     setup_logging()
     settings = get_settings()
     if not settings.telegram_token:

@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from classifier.extract import jio
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
@@ -35,16 +37,14 @@ def is_valid_id(number: str) -> bool:
 @lru_cache(maxsize=1)
 def area_codes() -> frozenset[str]:
     """Chinese landline area codes (010, 0877, ...) from jionlp's dictionary."""
-    import jionlp
-
+    jionlp = jio.jionlp()
     path = Path(jionlp.__file__).parent / "dictionary" / "landline_phone_area_code.txt"
     return frozenset(line.split()[0] for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
 def find_ids(text: str) -> list[tuple[int, int, str, bool]]:
     """(start, end, number with X upper-cased, checksum valid) for each resident ID number."""
-    import jionlp
-
+    jionlp = jio.jionlp()
     found = {}
     for hit in jionlp.extract_id_card(text, detail=True):
         s, e = hit["offset"]
@@ -72,8 +72,7 @@ def _split_landline(digits: str) -> str | None:
 
 def find_phones(text: str, taken=()) -> list[tuple[int, int, str]]:
     """(start, end, normalised number) for mobiles (13812345678) and landlines (0877-4567890)."""
-    import jionlp
-
+    jionlp = jio.jionlp()
     out: list[tuple[int, int, str]] = []
 
     def free(s: int, e: int) -> bool:

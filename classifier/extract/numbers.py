@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import cn2an
+
 CN_DIGITS = "零〇一二三四五六七八九两壹贰叁肆伍陆柒捌玖"
 CN_UNITS = "十百千万亿拾佰仟"
 # A numeral as written in a complaint: Arabic (with separators / decimals), Chinese, or mixed (5.6万, 2万5, 3千5).
@@ -46,8 +48,6 @@ def parse_number(text: str) -> float | None:
     if not re.fullmatch(rf"[\d.{CN_DIGITS}{CN_UNITS}]+", s) or s.count(".") > 1:
         return None
     try:
-        import cn2an
-
         value = cn2an.cn2an(s, "smart")
     except Exception:
         return None

@@ -15,13 +15,18 @@ from bisect import bisect_left, bisect_right
 from datetime import date
 from functools import lru_cache
 
+import spacy
+from spacy.lang.zh import Segmenter
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from classifier.extract import contacts, demand, money, names, places, quantities, times
 from classifier.extract.flags import derive_flags
 from classifier.extract.gazetteer import Gazetteer
+from classifier.extract.lac import get_tagger
 from classifier.extract.segmenter import WordSegmenter, ordinary_words, word_frequencies
+from classifier.extract.terms import terms
+from classifier.normalise import normalise
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -146,8 +151,6 @@ class PlacesComponent:
 
 @Language.factory("petition_places", default_config={"rows": [], "ambiguous": []})
 def make_places(nlp: Language, name: str, rows: list[dict], ambiguous: list[str]) -> PlacesComponent:
-    from classifier.normalise import normalise
-
     return PlacesComponent(Gazetteer.from_rows(rows, normalise), frozenset(ambiguous))
 
 
@@ -158,8 +161,6 @@ class NamesComponent:
         self.word_freq = word_freq
 
     def __call__(self, doc: Doc) -> Doc:
-        from classifier.extract.lac import get_tagger
-
         facts = _facts(doc)
         persons, orgs = names.find_names(
             _text(doc), _tokens(doc), get_tagger(), self.word_freq, facts.get("_place_spans", [])
@@ -177,8 +178,6 @@ class NamesComponent:
 
 @Language.factory("petition_names")
 def make_names(nlp: Language, name: str) -> NamesComponent:
-    from classifier.extract.terms import terms
-
     # how common a word is for jieba; names are rare or unknown words
     freq = word_frequencies("".join(s[0] for s in terms("surnames")))
     return NamesComponent(lambda word: freq.get(word, 0))
@@ -195,11 +194,6 @@ def demand_component(doc: Doc) -> Doc:
 
 @lru_cache(maxsize=4)
 def _build(rows: tuple) -> Language:
-    import spacy
-    from spacy.lang.zh import Segmenter
-
-    from classifier.normalise import normalise
-
     plain_rows = [{k: list(v) if isinstance(v, tuple) else v for k, v in r} for r in rows]
     gaz = Gazetteer.from_rows(plain_rows, normalise)
     patterns = []

@@ -30,7 +30,7 @@ class WordSegmenter:
         self.backend = None
         if prefer_rust:
             try:
-                import rjieba
+                import rjieba  # optional: the Python jieba below does the same, slower
 
                 self.backend = rjieba.Jieba()
                 for word, freq, tag in words:

@@ -14,6 +14,7 @@ import time as _time
 from datetime import date, timedelta
 from functools import lru_cache
 
+from classifier.extract import jio
 from classifier.extract.numbers import parse_number
 
 _CN = "零〇一二三四五六七八九"
@@ -63,8 +64,7 @@ def _base(today: date) -> float:
 @lru_cache(maxsize=4096)
 def _jio_parse(text: str, today: date) -> dict | None:
     """jionlp.parse_time, or None when it cannot read the span."""
-    import jionlp
-
+    jionlp = jio.jionlp()
     try:
         return jionlp.parse_time(text, time_base=_base(today))
     except Exception:

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from bot import tickets
+from bot import notify, tickets
 from bot.deadlines import MAX_EXTENSION_DAYS
 from bot.models import StaffUser, Ticket
 from bot.views import TicketForDepartment, TicketForOperator, TicketForSupervisor, TicketSummary, china_today
@@ -63,8 +63,6 @@ def ticket_view(db: Session, t: Ticket, user: StaffUser):
 def commit_and_push(request: Request, db: Session) -> None:
     """The change is committed first; the push goes out after, so a slow channel never holds a database lock.
     A push that fails stays queued and is retried by the app's background loop."""
-    from bot import notify
-
     db.commit()
     try:
         notify.deliver_pending(request.app.state.engine)
