@@ -16,7 +16,7 @@ import yaml
 from bot.settings import get_settings
 from classifier.categories import category_codes
 
-LEVELS = ("county", "township", "village")
+LEVELS = ("county", "township", "village", "external")
 
 
 class JurisdictionError(ValueError):

@@ -109,4 +109,8 @@ def china_divisions() -> dict[str, Division]:
         out.setdefault(name, div)
         if short and short != name and len(short) >= 2:
             out.setdefault("~" + short, div)
+            # autonomous counties and prefectures are written short + 县 / 州 (元江县, 红河州): full names too
+            for long_suffix, suffix in (("自治县", "县"), ("自治州", "州")):
+                if name.endswith(long_suffix) and depth > 0:
+                    out.setdefault(short + suffix, div)
     return out

@@ -134,10 +134,15 @@ def find_places(
         elif label == "COUNTY":
             mentions.append(Mention(s, e, "county", gaz.county))
     if _may_have_division(text):
-        taken = [(m.start, m.end) for m in mentions]
         for m in _divisions(text, tokens, gaz.county):
-            if not any(m.start < te and ts < m.end for ts, te in taken):
-                mentions.append(m)
+            overlapping = [o for o in mentions if m.start < o.end and o.start < m.end]
+            # a full division name that covers a shorter county name (湖南省新化县 over the alias 新化 of 新化乡)
+            # is that division; otherwise the county's own gazetteer wins
+            wins = not m.ambiguous and not m.inside and all(
+                o.start >= m.start and o.end <= m.end and o.end - o.start < m.end - m.start for o in overlapping
+            )
+            if not overlapping or wins:
+                mentions = [o for o in mentions if o not in overlapping] + [m]
     mentions.sort(key=lambda m: m.start)
     chains = _chains(text, mentions)
     chains += _lone_unknowns(text, tokens, chains)

@@ -307,3 +307,16 @@ def test_python_jieba_fallback_segments_like_rjieba():
         "包工头王老板欠我们12个农民工三个月工资",
     ):
         assert rust.cut(text) == python.cut(text)
+
+
+def test_a_county_elsewhere_sharing_characters_with_a_township_is_that_county(facts):
+    """湖南省新化县 is a county of Hunan, never 新化乡 of this county; 新化乡龙树村 stays ours."""
+    [hunan] = facts("湖南省新化县有个砖厂欠我工资")["places"]
+    assert (hunan["province"], hunan["county"], hunan["township"]) == ("湖南省", "新化县", None)
+    [ours] = facts("新化乡龙树村的路坏了")["places"]
+    assert (ours["township"], ours["village"]) == ("新化乡", "龙树村")
+
+
+def test_autonomous_counties_are_found_by_their_everyday_name(facts):
+    [place] = facts("元江县的亲戚家房子漏水")["places"]
+    assert place["county"] == "元江哈尼族彝族傣族自治县"
