@@ -1,7 +1,7 @@
 """The `petition` command. Subcommands register themselves in `build_parser` (one function each).
 
     petition classify [--today YYYY-MM-DD] < complaints.jsonl > results.jsonl
-    petition train        the category model, into $MODEL_DIR (cross-validated figures printed)
+    petition train        the category, matter and complaint-gate models into $MODEL_DIR (CV figures printed)
     petition migrate      the database schema up to date (Alembic; `make run` does it at every start)
 
 `classify` reads JSON lines {"id": ..., "text": ...} and writes one JSON line per input line, in order:
@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import IO
 
-from bot import intake
+from bot import intake, training
 from bot.db import engine_for, init_db
 from bot.jurisdiction import load_jurisdiction
 from bot.settings import get_settings
@@ -117,8 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(handler=cmd_classify)
 
-    p = sub.add_parser("train", help="train the category model into $MODEL_DIR (progress bar, CV figures)")
-    p.add_argument("--C", type=float, default=None, help="fix C instead of choosing it by cross-validation")
+    p = sub.add_parser("train", help="train the category, matter and complaint-gate models into $MODEL_DIR")
     p.set_defaults(handler=cmd_train)
 
     p = sub.add_parser("migrate", help="bring the database ($DATABASE_URL) up to the current schema")
@@ -127,10 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
-    out = get_settings().model_dir / MODEL_FILE_NAME
-    model, out = train.train(out=out, C=args.C)
+    model_dir = get_settings().model_dir
+    models = training.train_all(model_dir)
     with contextlib.redirect_stdout(stdout):
-        train.report(model, out)
+        train.report(models["category"], model_dir / MODEL_FILE_NAME)
+        for name in ("matter", "gate"):
+            r = models[name].report
+            print(
+                f"{name}: {r['n_examples']} examples, {len(models[name].classes_)} classes, "
+                f"cross-validated accuracy {r['cv_accuracy']}, macro-F1 {r['cv_macro_f1']}"
+            )
     return 0
 
 

@@ -22,14 +22,17 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot import dispatch
 from bot.clock import china_date, china_today, utcnow
 from bot.db import session_scope
 from bot.deadlines import due_dates
 from bot.jurisdiction import Jurisdiction, load_jurisdiction
+from bot.matters import load_catalogue
 from bot.models import Attachment, Department, Message, Ticket
 from bot.routing import Route, route
 from bot.settings import get_settings
 from bot.tickets import CITIZEN, SYSTEM, Actor, TicketError, get_ticket, record_event, tickets_of_sender
+from bot.training import GATE_MODEL, MATTER_MODEL, NOT_COMPLAINT
 from bot.vocabulary import (
     STATUS_LABELS,
     EventAction,
@@ -43,10 +46,11 @@ from classifier.facts import derive_flags, empty_facts, extract_facts
 from classifier.model import MODEL_FILE_NAME, CategoryModel, load_model
 
 # The complaint's single facts: Draft fields = Rasa slots = Ticket columns (tests/test_consistency.py checks it).
-FORM_FIELDS = ("category", "township", "village", "address", "incident_time", "phone", "citizen_name")
+FORM_FIELDS = ("category", "matter", "township", "village", "address", "incident_time", "phone", "citizen_name")
 # Where each comes from in the extractor's facts (docs/FACTS_SPEC.md); the writer's name is never in `persons`.
 FIELD_SOURCES = {
     "category": "the category model",
+    "matter": "the matter model within the category (bot/dispatch.py)",
     "township": "places (the first place inside the county)",
     "village": "places",
     "address": "places (as written)",
@@ -67,6 +71,7 @@ class Draft:
 
     text: str
     category: str = "other"
+    matter: str | None = None  # matter code of the catalogue (bot/matters/)
     township: str | None = None  # township code
     village: str | None = None  # village code
     address: str | None = None  # the place in the citizen's words
@@ -78,11 +83,17 @@ class Draft:
     confidence: float = 0.0
     top: tuple[tuple[str, float], ...] = ()
     needs_review: bool = False
+    matter_top: tuple[tuple[str, float], ...] = ()  # the likeliest matters (code, p), whatever their category
+    not_complaint: bool = False  # the gate model: a greeting, thanks, a message sent by mistake ...
     message_ids: tuple[int, ...] = ()
 
     @property
     def category_name(self) -> str:
         return category_name(self.category)
+
+    @property
+    def matter_confidence(self) -> float:
+        return dict(self.matter_top).get(self.matter or "", 0.0)
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,14 @@ class StatusView:
 def category_model() -> CategoryModel:
     """The trained category model of the settings' model folder (cached per process by classifier.model)."""
     return load_model(get_settings().model_dir / MODEL_FILE_NAME)
+
+
+def matter_model() -> CategoryModel:
+    return load_model(get_settings().model_dir / MATTER_MODEL)
+
+
+def gate_model() -> CategoryModel:
+    return load_model(get_settings().model_dir / GATE_MODEL)
 
 
 def format_time(t: dict) -> str:
@@ -172,28 +191,62 @@ def fields_from_facts(facts: dict, text: str, j: Jurisdiction) -> dict:
 
 
 def analyse(text: str, today: date | None = None, j: Jurisdiction | None = None) -> Draft:
-    """Category, facts, flags and the form fields of `text`."""
+    """Category, matter, facts, flags and the form fields of `text`."""
     j = j or load_jurisdiction()
-    prediction = category_model().predict(text)
+    prediction, category_probs = category_model().predict_with_probabilities(text)
     facts = extract_facts(text, today or china_today(), j.gazetteer())
+    flags = derive_flags(text, facts)
+    if dispatch.out_of_area(facts, j):
+        flags.append(Flag.OUT_OF_AREA)
+    _, matter_probs = matter_model().predict_with_probabilities(text)
+    distribution = dispatch.matter_distribution(category_probs, matter_probs, load_catalogue())
+    matters = list(distribution.items())[: dispatch.TOP_MATTERS]
+    gate = gate_model()
     return Draft(
         text=text,
         category=prediction.category,
+        matter=dispatch.best_matter(matters, prediction.category, load_catalogue()),
         confidence=prediction.confidence,
         top=tuple(prediction.top),
         needs_review=prediction.needs_review,
         facts=facts,
-        flags=tuple(derive_flags(text, facts)),
+        flags=tuple(flags),
+        matter_top=tuple((code, round(p, 4)) for code, p in matters),
+        not_complaint=gate.predict(text).category == NOT_COMPLAINT,
         **fields_from_facts(facts, text, j),
     )
 
 
+def with_category(draft: Draft, category: str) -> Draft:
+    """The draft with the category the citizen or operator chose, and that category's likeliest matter."""
+    matter = dispatch.best_matter(draft.matter_top, category, load_catalogue())
+    return replace(draft, category=category, matter=matter, needs_review=False)
+
+
+def out_of_area_of(draft: Draft, j: Jurisdiction | None = None) -> dict | None:
+    return dispatch.out_of_area(draft.facts, j or load_jurisdiction())
+
+
 def route_of(draft: Draft, j: Jurisdiction | None = None) -> Route:
-    return route(draft.category, draft.township, draft.flags, j or load_jurisdiction())
+    j = j or load_jurisdiction()
+    matter = load_catalogue().matters.get(draft.matter or "")
+    return route(draft.category, draft.township, draft.flags, j, matter=matter, out_of_area=out_of_area_of(draft, j))
+
+
+def alternatives_of(draft: Draft, j: Jurisdiction | None = None) -> list[tuple[str, float]]:
+    """The three likeliest departments for the draft's place and flags, with their probabilities."""
+    j = j or load_jurisdiction()
+    if out_of_area_of(draft, j):
+        return [(route_of(draft, j).department_code, 1.0)]
+    return dispatch.department_alternatives(
+        draft.matter_top, draft.category, draft.township, draft.flags, load_catalogue(), j
+    )
 
 
 def as_json(draft: Draft, r: Route) -> dict:
     """A classification as `petition classify` writes it (the public JSON-lines contract)."""
+    j = load_jurisdiction()
+    matter = load_catalogue().matters.get(draft.matter or "")
     return {
         "category": draft.category,
         "confidence": round(draft.confidence, 4),
@@ -202,7 +255,18 @@ def as_json(draft: Draft, r: Route) -> dict:
         "facts": draft.facts,
         "department": r.as_dict(),
         "flags": list(draft.flags),
+        "matter": {"code": matter.code, "name": matter.name, "confidence": round(draft.matter_confidence, 4)}
+        if matter
+        else None,
+        "alternatives": [{**_department_json(code, j), "confidence": p} for code, p in alternatives_of(draft, j)],
+        "out_of_area": out_of_area_of(draft, j),
+        "complaint": not draft.not_complaint,
     }
+
+
+def _department_json(code: str, j: Jurisdiction) -> dict:
+    d = j.departments[code]
+    return {"code": d.code, "name": d.name, "level": d.level}
 
 
 # ---------------------------------------------------------------- messages
@@ -294,10 +358,15 @@ def file_ticket(
     operator's choice), linked to its stored messages (their `handling` set when given) and to evidence the sender
     sent before. `session`: the caller's transaction (it commits); else one of our own."""
     j = load_jurisdiction()
+    elsewhere = out_of_area_of(draft, j)
+    flags = [f for f in draft.flags if f != Flag.OUT_OF_AREA] + ([Flag.OUT_OF_AREA] if elsewhere else [])
+    draft = replace(draft, flags=tuple(flags))
     r = _chosen_department(route_of(draft, j), department_code, j)
+    alternatives = alternatives_of(draft, j)
+    # an uncertain department goes to the operator's queue with the alternatives (unless an operator chose it)
+    unsure = not department_code and not elsewhere and alternatives[0][1] < dispatch.REVIEW_BELOW
     now = now or utcnow()
     with _unit(session) as s:
-        flags = list(draft.flags)
         earlier = find_repeat(s, sender_id, draft.phone, draft.category, now)
         if earlier is not None and Flag.REPEAT not in flags:
             flags.append(Flag.REPEAT)
@@ -310,9 +379,11 @@ def file_ticket(
             id_number=next(iter(draft.facts.get("id_numbers") or []), None),
             text=draft.text,
             confidence=draft.confidence,
-            needs_review=draft.needs_review,
+            needs_review=draft.needs_review or unsure,
             facts=draft.facts,
             flags=flags,
+            alternatives=[{"code": code, "confidence": p} for code, p in alternatives],
+            out_of_area=elsewhere,
             department_code=r.department_code,
             status=TicketStatus.REGISTERED,
             escalated=r.escalated,

@@ -14,13 +14,12 @@ from pathlib import Path
 import httpx
 import yaml
 
+from bot import training
 from bot.auth import demo_staff_file, seed_demo_staff
 from bot.db import engine_for, init_db, session_scope
 from bot.jurisdiction import load_jurisdiction
 from bot.logs import setup_logging
 from bot.settings import ROOT, Settings, get_settings
-from classifier.model import MODEL_FILE_NAME
-from classifier.train import train_if_missing
 
 
 @dataclass
@@ -52,7 +51,7 @@ def rasa_model() -> Path:
 
 def prepare(settings: Settings) -> list[tuple[str, str, str]]:
     """Classifier model, database, departments and demo staff. Returns newly created demo logins."""
-    train_if_missing(settings.model_dir / MODEL_FILE_NAME)
+    training.train_missing(settings.model_dir)
     engine = engine_for(settings.database_url)
     init_db(engine, load_jurisdiction())
     with session_scope(engine) as s:

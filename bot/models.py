@@ -49,10 +49,14 @@ class Ticket(Base):
     id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)
     text: Mapped[str] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(32), index=True)
+    matter: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)  # code of bot/matters/
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     facts: Mapped[dict] = mapped_column(JSON, default=dict)
     flags: Mapped[list] = mapped_column(JSON, default=list)
+    # the three likeliest departments at filing, [{code, confidence}], for the operator and the return dialog
+    alternatives: Mapped[list] = mapped_column(JSON, default=list)
+    out_of_area: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # {province, city, county, text}
     # the place by code (bot/jurisdiction.yml: gasa / gasa.nanen); `address` is the place in the citizen's words
     township: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     village: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -91,6 +95,24 @@ class TicketEvent(Base):
     department_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class DispatchExample(Base):
+    """A dispatch the product learns from: a department returned a ticket (wrong department, and the one it
+    suggests if any) or an operator re-routed it (the right department, confirmed)."""
+
+    __tablename__ = "dispatch_examples"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(16))  # bot.vocabulary.EventAction: returned / rerouted
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32))
+    matter: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    township: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    wrong_department: Mapped[str] = mapped_column(String(64))
+    right_department: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)  # an operator's re-route, not a suggestion
 
 
 class Attachment(Base):

@@ -6,8 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.jurisdiction import Jurisdiction
+from bot.jurisdiction import Jurisdiction, RouteRule
+from bot.matters import Matter
 from bot.vocabulary import Flag
+
+# the 信访局's desk for matters of another place
+TRANSFER_DESK = "county.petition_transfer"
 
 
 @dataclass(frozen=True)
@@ -24,11 +28,27 @@ class Route:
         return {"code": self.department_code, "name": self.department_name, "level": self.level}
 
 
-def route(category: str, township: str | None, flags: Iterable[str], j: Jurisdiction) -> Route:
-    """`township` is a township code (None: not known or outside the county). A matter the township handles goes to
-    its office; a flag whose escalation rule says `to_county` sends it to the county department; litigation is
-    redirected to the legal channel."""
-    rule = j.routing.get(category) or j.routing["other"]
+def route(
+    category: str,
+    township: str | None,
+    flags: Iterable[str],
+    j: Jurisdiction,
+    matter: Matter | None = None,
+    out_of_area: dict | None = None,
+) -> Route:
+    """`township` is a township code (None: not known or outside the county). The matter of the catalogue, when
+    known, names the competent township office and county department; else the category's line of the routing
+    table does. A matter the township handles goes to its office; a flag whose escalation rule says `to_county`
+    sends it to the county department; litigation is redirected to the legal channel; a matter of another place
+    goes to the 信访局's transfer desk (信访工作条例 第二十二条)."""
+    if out_of_area is not None:
+        dept = j.departments[TRANSFER_DESK]
+        where = "".join(
+            v for v in (out_of_area.get("province"), out_of_area.get("city"), out_of_area.get("county")) if v
+        )
+        return Route(dept.code, dept.name, dept.level, reason=f"属地外事项（{where}），转送有权处理的机关")
+    table = j.routing.get(category) or j.routing["other"]
+    rule = RouteRule(matter.township, matter.county, table.legal_redirect) if matter else table
     town = j.townships.get(township or "")
     flags = set(flags)
     escalating = [f for f, r in j.escalation.items() if f in flags and r.to_county]

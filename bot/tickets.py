@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.clock import china_today, utcnow
 from bot.deadlines import answer_due_after_acceptance, due_dates, extended
 from bot.jurisdiction import Jurisdiction
-from bot.models import Department, Notification, Ticket, TicketEvent
+from bot.models import Department, DispatchExample, Notification, Ticket, TicketEvent
 from bot.routing import escalate_overdue
 from bot.vocabulary import OPEN_STATUSES, STATUS_LABELS, EventAction, Flag, Role, TicketStatus
 
@@ -100,14 +100,37 @@ def accept(s: Session, t: Ticket, actor: Actor, today: date | None = None) -> Ti
     return t
 
 
-def return_ticket(s: Session, t: Ticket, actor: Actor, reason: str) -> Ticket:
+def record_dispatch(s: Session, t: Ticket, source: EventAction, wrong: str, right: str | None, confirmed: bool) -> None:
+    """A labelled dispatch example for learning (bot.history): this text went to `wrong`, belongs to `right`."""
+    s.add(
+        DispatchExample(
+            ticket_id=t.id,
+            source=source,
+            text=t.text,
+            category=t.category,
+            matter=t.matter,
+            township=t.township,
+            wrong_department=wrong,
+            right_department=right,
+            confirmed=confirmed,
+        )
+    )
+
+
+def return_ticket(s: Session, t: Ticket, actor: Actor, reason: str, suggested_department: str | None = None) -> Ticket:
+    """The department says the ticket is not theirs; `suggested_department` is where it thinks it belongs."""
     _check_department(t, actor)
     if t.status not in OPEN_STATUSES:
         raise TicketError(f"工单当前状态为“{_status_label(t)}”，不能退回")
     if not reason or not reason.strip():
         raise TicketError("退回工单需要说明理由")
+    suggested = s.get(Department, suggested_department) if suggested_department else None
+    if suggested_department and suggested is None:
+        raise TicketError(f"没有编码为 {suggested_department} 的部门")
     before, t.status = t.status, TicketStatus.RETURNED
-    record_event(s, t, actor, EventAction.RETURNED, before, reason.strip())
+    note = reason.strip() + (f"（建议转交：{suggested.name}）" if suggested else "")
+    record_event(s, t, actor, EventAction.RETURNED, before, note)
+    record_dispatch(s, t, EventAction.RETURNED, t.department_code, suggested_department, confirmed=False)
     queue_push(s, t, f"您的工单 {t.number} 需要转交更合适的部门办理，我们正在重新分派，请耐心等待。")
     return t
 
@@ -122,6 +145,8 @@ def reroute(
     dept = s.get(Department, department_code)
     if dept is None:
         raise TicketError(f"没有编码为 {department_code} 的部门")
+    if dept.code != t.department_code:
+        record_dispatch(s, t, EventAction.REROUTED, t.department_code, dept.code, confirmed=True)
     before, t.status, t.department_code, t.department = t.status, TicketStatus.REGISTERED, dept.code, dept
     t.accept_by = due_dates(today or china_today()).accept_by
     record_event(s, t, actor, EventAction.REROUTED, before, note)

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from bot.clock import as_china_time, china_today
 from bot.deadlines import is_overdue as past_due
 from bot.jurisdiction import load_jurisdiction
+from bot.matters import load_catalogue
 from bot.models import Attachment, Ticket, TicketEvent
 from bot.vocabulary import (
     ACTION_LABELS,
@@ -109,6 +110,12 @@ class AttachmentView(BaseModel):
         )
 
 
+class Alternative(BaseModel):
+    code: str
+    name: str
+    confidence: float
+
+
 class TicketSummary(BaseModel):
     """A row in a list: no contact data and no text, safe for every staff audience."""
 
@@ -117,8 +124,13 @@ class TicketSummary(BaseModel):
     channel_label: str
     category: str
     category_name: str
+    matter: str | None
+    matter_name: str | None
     department_code: str
     department_name: str
+    # the likeliest departments at filing, for re-routing and the return dialog
+    alternatives: list[Alternative]
+    out_of_area: dict | None
     status: TicketStatus
     status_label: str
     received_at: datetime
@@ -150,14 +162,23 @@ class TicketSummary(BaseModel):
         if is_overdue(t, today) and Flag.OVERDUE not in flags:
             flags.append(Flag.OVERDUE)
         j = load_jurisdiction()
+        matter = load_catalogue().matters.get(t.matter or "")
         return dict(
             number=t.number,
             channel=t.channel,
             channel_label=CHANNEL_LABELS.get(t.channel, t.channel),
             category=t.category,
             category_name=category_name(t.category),
+            matter=t.matter,
+            matter_name=matter.name if matter else None,
             department_code=t.department_code,
             department_name=t.department.name,
+            alternatives=[
+                Alternative(code=a["code"], name=j.departments[a["code"]].name, confidence=a["confidence"])
+                for a in t.alternatives or []
+                if a.get("code") in j.departments
+            ],
+            out_of_area=t.out_of_area,
             status=t.status,
             status_label=STATUS_LABELS[TicketStatus(t.status)],
             received_at=as_china_time(t.received_at),

@@ -116,6 +116,7 @@ class Flag(StrEnum):
     REPEAT = "repeat"
     ELDERLY_OR_VULNERABLE = "elderly_or_vulnerable"
     OVERDUE = "overdue"
+    OUT_OF_AREA = "out_of_area"  # the matter belongs to another place: transferred (转送)
 
 
 FLAG_LABELS = {
@@ -124,6 +125,7 @@ FLAG_LABELS = {
     Flag.REPEAT: "重复",
     Flag.ELDERLY_OR_VULNERABLE: "老弱病残",
     Flag.OVERDUE: "超期",
+    Flag.OUT_OF_AREA: "属地外",
 }
 
 # XP + Beijing date of filing + the row id, at least five digits: XP20261123-00001, XP20261123-123456

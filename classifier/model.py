@@ -385,8 +385,13 @@ class CategoryModel:
         return Prediction(category, confidence, top, bool(review))
 
     def predict(self, text: str) -> Prediction:
+        return self.predict_with_probabilities(text)[0]
+
+    def predict_with_probabilities(self, text: str) -> tuple[Prediction, dict[str, float]]:
+        """The prediction and every class's probability, from one scoring of `text`."""
         text = text if isinstance(text, str) else ("" if text is None else str(text))
-        return self._prediction(self.scores(text), text)
+        proba = self.scores(text)
+        return self._prediction(proba, text), dict(zip(self.classes_, map(float, proba), strict=True))
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
         texts = [t if isinstance(t, str) else ("" if t is None else str(t)) for t in texts]

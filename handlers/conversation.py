@@ -54,6 +54,9 @@ def _without_dialogue(sender_id: str, message_id: int, text: str) -> list[Reply]
     if len(re.sub(r"\s", "", text)) >= MIN_COMPLAINT_CHARS:
         try:
             draft = replace(intake.analyse(text), needs_review=True, message_ids=(message_id,))
+            if draft.not_complaint:  # 发错了 / 测试一下: never a ticket
+                intake.mark_message(message_id, "stored")
+                return [reply("utter_not_a_complaint")]
             filed = intake.file_ticket(draft, sender_id=sender_id, handling="filed_directly")
         except Exception:  # the message is already stored; an operator can file it from there
             log.exception("could not file message %s without dialogue", message_id)

@@ -114,3 +114,29 @@ def china_divisions() -> dict[str, Division]:
                 if name.endswith(long_suffix) and depth > 0:
                     out.setdefault(short + suffix, div)
     return out
+
+
+def division(name: str | None) -> Division | None:
+    """A province, city or county of China by its full or everyday name (湖南省 / 娄底市 / 新化县 / 元江县)."""
+    divs = china_divisions()
+    return divs.get(name or "") or divs.get("~" + (name or ""))
+
+
+@lru_cache(maxsize=1)
+def _area_codes_by_city() -> dict[str, str]:
+    path = Path(jio.jionlp().__file__).parent / "dictionary" / "landline_phone_area_code.txt"
+    out: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        code, _, where = line.partition(" ")
+        city = where.partition("/")[2].strip()
+        if code.startswith("0") and city:
+            out.setdefault(city, code)
+    return out
+
+
+def area_code(city: str | None) -> str | None:
+    """The landline area code of a city (娄底市 -> 0738), from jionlp's dictionary; None if unknown."""
+    if not city:
+        return None
+    codes = _area_codes_by_city()
+    return codes.get(city) or codes.get(re.sub(r"(市|地区|自治州|盟)$", "", city))

@@ -138,8 +138,12 @@ def find_places(
             overlapping = [o for o in mentions if m.start < o.end and o.start < m.end]
             # a full division name that covers a shorter county name (湖南省新化县 over the alias 新化 of 新化乡)
             # is that division; otherwise the county's own gazetteer wins
-            wins = not m.ambiguous and not m.inside and all(
-                o.start >= m.start and o.end <= m.end and o.end - o.start < m.end - m.start for o in overlapping
+            wins = (
+                not m.ambiguous
+                and not m.inside
+                and all(
+                    o.start >= m.start and o.end <= m.end and o.end - o.start < m.end - m.start for o in overlapping
+                )
             )
             if not overlapping or wins:
                 mentions = [o for o in mentions if o not in overlapping] + [m]

@@ -211,5 +211,6 @@ def draft_from_slots(slots: dict, text: str, message_ids: list[int] | tuple[int,
         flags=tuple(slots.get("flags") or ()),
         confidence=top[0][1] if top else 0.0,
         top=top,
+        matter_top=tuple((str(c), float(p)) for c, p in slots.get("matter_top") or []),
         message_ids=tuple(message_ids),
     )

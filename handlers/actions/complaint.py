@@ -16,10 +16,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake
+from bot.dispatch import best_matter
 from bot.intake import Draft
 from bot.jurisdiction import load_jurisdiction
+from bot.matters import load_catalogue
 from bot.vocabulary import Flag
 from classifier.categories import category_codes, category_name, load_taxonomy
+from classifier.extract.gazetteer import area_code
 from handlers.actions import answers
 from handlers.responses import format_date
 
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 COMPLAINT_SLOTS = (
     "category",
     "category_top",
+    "matter",
+    "matter_top",
     "facts",
     "flags",
     "township",
@@ -110,6 +115,11 @@ class ActionAnalyseComplaint(Action):
             log.exception("analysing the complaint failed")
             dispatcher.utter_message(response="utter_system_error")
             return fresh
+        if draft.not_complaint and not continuing:
+            # the gate model: 发错了 / 测试一下 / 好的收到. Rasa's intent said complaint; the text says otherwise, and a
+            # message like that must never become a ticket. Nothing is kept as a complaint.
+            dispatcher.utter_message(response="utter_not_a_complaint")
+            return [*fresh, SlotSet("complaint_ready", False)]
         found = answers.slots_from_draft(draft, load_jurisdiction())
         # the citizen's own phone and name stay from an earlier complaint of this conversation
         for slot in ("phone", "citizen_name"):
@@ -119,6 +129,9 @@ class ActionAnalyseComplaint(Action):
             dispatcher.utter_message(response="utter_urgent")
             if not (continuing and tracker.get_slot("filed_ticket")):
                 filed_now = file_urgent_at_once(dispatcher, tracker, draft, found)
+        elsewhere = intake.out_of_area_of(draft)
+        if elsewhere:
+            dispatcher.utter_message(response="utter_out_of_area", **out_of_area_values(elsewhere))
         dispatcher.utter_message(response="utter_confirm_category", category_name=draft.category_name)
         events = [
             *fresh,
@@ -127,6 +140,7 @@ class ActionAnalyseComplaint(Action):
             SlotSet("message_ids", ids),
             SlotSet("complaint_ready", True),
             SlotSet("category_top", [[c, p] for c, p in draft.top]),
+            SlotSet("matter_top", [[c, p] for c, p in draft.matter_top]),
             SlotSet("facts", draft.facts),
             SlotSet("flags", list(draft.flags)),
         ]
@@ -134,6 +148,14 @@ class ActionAnalyseComplaint(Action):
             if slot not in ("phone", "citizen_name") or value != tracker.get_slot(slot):
                 events.append(SlotSet(slot, value))
         return events
+
+
+def out_of_area_values(place: dict) -> dict:
+    """{place, hotline} for utter_out_of_area: where the matter belongs and how to reach that place's 12345."""
+    where = "".join(place.get(k) or "" for k in ("province", "city", "county")) or place.get("text") or "当地"
+    code = area_code(place.get("city"))
+    hotline = f"（在外地拨打请加区号：{code}-12345）" if code else "（在外地拨打请加当地区号）"
+    return {"place": where, "hotline": hotline}
 
 
 def file_urgent_at_once(
@@ -206,7 +228,8 @@ class ActionChooseCategory(Action):
         else:
             chosen = "other"
             dispatcher.utter_message(response="utter_category_unclear")
-        return [SlotSet("category", chosen)]
+        matter = best_matter(tracker.get_slot("matter_top") or [], chosen, load_catalogue())
+        return [SlotSet("category", chosen), SlotSet("matter", matter)]
 
 
 def collected_draft(tracker: Tracker) -> Draft:

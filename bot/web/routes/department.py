@@ -35,6 +35,7 @@ VIEW_BY_ROLE = {
 
 class ReturnIn(BaseModel):
     reason: str = Field(default="", max_length=2000)
+    suggested_department: str | None = Field(default=None, max_length=64)  # where the department thinks it belongs
 
 
 class ExtendIn(BaseModel):
@@ -124,7 +125,7 @@ def return_ticket(
 ) -> TicketForDepartment:
     t = find_ticket(db, number, user)
     reason = _need_text(body and body.reason, "退回工单需要说明理由")
-    tickets.return_ticket(db, t, actor_of(user), reason)
+    tickets.return_ticket(db, t, actor_of(user), reason, (body.suggested_department or None) if body else None)
     commit_and_push(request, db)
     return ticket_view(db, t, user)
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot import intake, tickets
 from bot.clock import china_today
 from bot.intake import Draft
+from bot.matters import load_catalogue
 from bot.models import StaffUser
 from bot.views import TicketSummary
 from bot.vocabulary import FLAG_LABELS, Role, TicketStatus
@@ -61,7 +62,7 @@ def _draft(request: Request, body: SuggestIn) -> Draft:
     if category:
         if category not in category_codes():
             raise HTTPException(400, f"没有这个类别：{category}")
-        draft = replace(draft, category=category, needs_review=False)
+        draft = intake.with_category(draft, category)
     township, village = _blank_to_none(body.township), _blank_to_none(body.village)
     if township or village:
         j = request.app.state.jurisdiction
@@ -82,11 +83,21 @@ def _draft(request: Request, body: SuggestIn) -> Draft:
 def _suggestion(request: Request, draft: Draft) -> dict:
     j = request.app.state.jurisdiction
     r = intake.route_of(draft, j)
+    matter = load_catalogue().matters.get(draft.matter or "")
     return {
         "category": draft.category,
         "category_name": draft.category_name,
         "confidence": round(draft.confidence, 4),
         "top": [{"category": c, "name": category_name(c), "confidence": round(p, 4)} for c, p in draft.top[:3]],
+        "matter": {"code": matter.code, "name": matter.name, "confidence": round(draft.matter_confidence, 4)}
+        if matter
+        else None,
+        "alternatives": [
+            {"code": code, "name": j.departments[code].name, "confidence": p}
+            for code, p in intake.alternatives_of(draft, j)
+        ],
+        "out_of_area": intake.out_of_area_of(draft, j),
+        "complaint": not draft.not_complaint,
         "needs_review": draft.needs_review,
         "facts": draft.facts,
         "flags": list(draft.flags),

@@ -96,10 +96,14 @@
           onclick: () => act(t.number, "accept", undefined, "已受理") }),
         el("span", { class: "muted small", text: "受理后答复期限为 60 日。" })));
     }
+    const others = (t.alternatives || []).filter((d) => d.code !== t.department_code);
     box.append(actionForm("退回（不属于本部门办理）", [
       el("label", { for: id("reason"), text: "退回理由（将记录在案）" }),
       el("textarea", { id: id("reason"), name: "reason", rows: 3, required: true, maxlength: 2000 }),
-    ], "退回", (f) => act(t.number, "return", { reason: f.reason.value }, "已退回")));
+      el("label", { for: id("suggest"), text: "建议由哪个部门办理（系统的其他建议）" }),
+      el("select", { id: id("suggest"), name: "suggest" }, el("option", { value: "", text: "不确定" }),
+        others.map((d) => el("option", { value: d.code, text: d.name + "（" + Math.round(d.confidence * 100) + "%）" }))),
+    ], "退回", (f) => act(t.number, "return", { reason: f.reason.value, suggested_department: f.suggest.value || null }, "已退回")));
     if (t.status === "accepted" && !t.extended) {
       box.append(actionForm("延期（只能延期一次）", [
         el("label", { for: id("days"), text: "延期天数（1–" + maxDays + " 天）" }),

@@ -31,6 +31,15 @@
         text: c.name + " " + pct(c.confidence),
         onclick: () => { category.value = c.category; refresh(); },
       }))),
+      s.matter ? el("div", {}, el("strong", { text: "事项：" }), s.matter.name + " " + pct(s.matter.confidence)) : null,
+      el("div", {}, el("strong", { text: "可能的承办部门：" }), "点击可指定"),
+      el("div", { class: "top" }, s.alternatives.map((d) => el("button", {
+        type: "button", class: "chip", "aria-pressed": String(d.code === department.value),
+        text: d.name + " " + pct(d.confidence),
+        onclick: () => { department.value = d.code; refresh(false); },
+      }))),
+      s.out_of_area ? el("p", { class: "alert warn", text: "属地外事项：" + [s.out_of_area.province, s.out_of_area.city, s.out_of_area.county].filter(Boolean).join("") + "，将转送当地。" }) : null,
+      s.complaint === false ? el("p", { class: "alert warn", text: "这条内容看起来不是投诉或求助（如问候、发错了），请核实后再登记。" }) : null,
       s.flag_labels.length || s.legal_redirect ? el("div", {}, "标记：", flagBadges({ flags: s.flags, flag_labels: s.flag_labels, legal_redirect: s.legal_redirect })) : null,
       s.needs_review ? el("p", { class: "alert warn", text: "系统对类别把握不大，请向来电人核实后选择类别。" }) : null));
     const chosen = department.value ? department.options[department.selectedIndex].text : null;

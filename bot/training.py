@@ -1,0 +1,129 @@
+"""Training the application's three text models into the settings' model folder (`petition train`, `make run`):
+
+* category.joblib   the 17 complaint categories (classifier.train, nlu_data/complaints)
+* matter.joblib     the matters of the catalogue: examples per matter (nlu_data/matters), the catalogue's own
+                    examples, and its keywords as short texts (a citizen often writes little more than the keyword)
+* gate.joblib       complaint or not: complaints and matter examples against nlu_data/not_complaints.yml and the
+                    dialogue's answers, greetings, thanks and status queries (nlu_data/dialogue/nlu)
+
+All three are classifier.model.CategoryModel, cross-validated for their probabilities and review threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from tqdm import tqdm
+
+from bot.matters import CATALOGUE_DIR, Catalogue, load_catalogue
+from bot.settings import ROOT
+from classifier import train as category_training
+from classifier.model import MODEL_FILE_NAME, CategoryModel
+from classifier.train import read_examples
+
+MATTER_MODEL = "matter.joblib"
+GATE_MODEL = "gate.joblib"
+MATTER_DATA = ROOT / "nlu_data" / "matters"
+NOT_COMPLAINTS = ROOT / "nlu_data" / "not_complaints.yml"
+DIALOGUE_NLU = ROOT / "nlu_data" / "dialogue" / "nlu"
+# dialogue intents whose messages are never a complaint on their own (report_problem holds openings like 我要投诉)
+NOT_COMPLAINT_INTENTS = {
+    *("greet", "thank", "goodbye", "affirm", "deny"),
+    *("check_status", "ask_human", "out_of_scope", "inform"),
+}
+COMPLAINT, NOT_COMPLAINT = "complaint", "not_complaint"
+
+
+def matter_examples(catalogue: Catalogue, data_dir: Path = MATTER_DATA) -> tuple[list[str], list[str]]:
+    texts: list[str] = []
+    labels: list[str] = []
+    for path in sorted(data_dir.glob("*.yml")):
+        for text, intent in read_examples(path):
+            if intent not in catalogue.matters:
+                raise ValueError(f"{path.name}: {intent} is not a matter of the catalogue (bot/matters/)")
+            texts.append(text)
+            labels.append(intent)
+    for m in catalogue.matters.values():
+        for text in (*m.examples, *m.keywords):
+            texts.append(text)
+            labels.append(m.code)
+    return texts, labels
+
+
+def gate_examples(matter_texts: Iterable[str]) -> tuple[list[str], list[str]]:
+    complaints, _ = category_training.load_training_data()
+    positives = [*complaints, *matter_texts]
+    negatives = [t for t, _ in read_examples(NOT_COMPLAINTS)]
+    for path in sorted(DIALOGUE_NLU.glob("*.yml")):
+        negatives += [t for t, intent in read_examples(path) if intent in NOT_COMPLAINT_INTENTS]
+    return positives + negatives, [COMPLAINT] * len(positives) + [NOT_COMPLAINT] * len(negatives)
+
+
+def _inputs() -> list[Path]:
+    return [
+        *category_training.DEFAULT_DATA.glob("*.y*ml"),
+        *MATTER_DATA.glob("*.yml"),
+        *CATALOGUE_DIR.glob("*.yml"),
+        NOT_COMPLAINTS,
+        *DIALOGUE_NLU.glob("*.yml"),
+    ]
+
+
+def _stale(path: Path) -> bool:
+    """Missing, older than any training input, or unreadable by this version of the code."""
+    if not path.is_file():
+        return True
+    if max(p.stat().st_mtime for p in _inputs()) > path.stat().st_mtime:
+        return True
+    try:
+        CategoryModel.load(path)
+    except Exception:
+        return True
+    return False
+
+
+def train_matter_model(out: Path, show_progress: bool = True) -> CategoryModel:
+    texts, labels = matter_examples(load_catalogue())
+    model = CategoryModel(C=1.0, cv=5)
+    model.fit(texts, labels, progress=_bar(show_progress, "training matter model"))
+    model.save(out)
+    return model
+
+
+def train_gate_model(out: Path, show_progress: bool = True) -> CategoryModel:
+    matter_texts, _ = matter_examples(load_catalogue())
+    texts, labels = gate_examples(matter_texts)
+    model = CategoryModel(C=1.0, cv=5, class_weight="balanced")
+    model.fit(texts, labels, progress=_bar(show_progress, "training complaint gate"))
+    model.save(out)
+    return model
+
+
+def _bar(show: bool, desc: str):
+    bar = tqdm(total=8, desc=desc, unit="step", disable=not show)
+
+    def step(msg: str) -> None:
+        bar.set_postfix_str(msg, refresh=False)
+        bar.update(1)
+
+    return step
+
+
+def train_all(model_dir: Path, show_progress: bool = True) -> dict[str, CategoryModel]:
+    model_dir.mkdir(parents=True, exist_ok=True)
+    category, _ = category_training.train(out=model_dir / MODEL_FILE_NAME, show_progress=show_progress)
+    return {
+        "category": category,
+        "matter": train_matter_model(model_dir / MATTER_MODEL, show_progress),
+        "gate": train_gate_model(model_dir / GATE_MODEL, show_progress),
+    }
+
+
+def train_missing(model_dir: Path) -> None:
+    """Trains each model whose file is missing, older than its inputs, or unreadable (`make run`)."""
+    category_training.train_if_missing(model_dir / MODEL_FILE_NAME)
+    if _stale(model_dir / MATTER_MODEL):
+        train_matter_model(model_dir / MATTER_MODEL)
+    if _stale(model_dir / GATE_MODEL):
+        train_gate_model(model_dir / GATE_MODEL)
