@@ -126,8 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_train(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
-    model_dir = get_settings().model_dir
-    models = training.train_all(model_dir)
+    settings = get_settings()
+    model_dir = settings.model_dir
+    models = training.train_all(model_dir, settings.real_data_dir)
     with contextlib.redirect_stdout(stdout):
         train.report(models["category"], model_dir / MODEL_FILE_NAME)
         for name in ("matter", "gate"):

@@ -51,7 +51,7 @@ def rasa_model() -> Path:
 
 def prepare(settings: Settings) -> list[tuple[str, str, str]]:
     """Classifier model, database, departments and demo staff. Returns newly created demo logins."""
-    training.train_missing(settings.model_dir)
+    training.train_missing(settings.model_dir, settings.real_data_dir)
     engine = engine_for(settings.database_url)
     init_db(engine, load_jurisdiction())
     with session_scope(engine) as s:

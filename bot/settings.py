@@ -27,6 +27,7 @@ class Settings:
     telegram_api_base_url: str | None
     jurisdiction_file: Path
     model_dir: Path
+    real_data_dir: Path  # TipDM 2020 C messages used as further training data when the folder exists
     upload_dir: Path
     rasa_timeout: float
 
@@ -68,6 +69,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         telegram_api_base_url=(env.get("TELEGRAM_API_BASE_URL") or None),
         jurisdiction_file=jurisdiction,
         model_dir=Path(env.get("MODEL_DIR", ROOT / "models")),
+        real_data_dir=Path(env.get("REAL_DATA_DIR", ROOT.parent / "shared" / "datasets" / "tipdm2020c")),
         upload_dir=Path(env.get("UPLOAD_DIR", var / "uploads")),
         rasa_timeout=rasa_timeout,
     )

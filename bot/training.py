@@ -110,9 +110,11 @@ def _bar(show: bool, desc: str):
     return step
 
 
-def train_all(model_dir: Path, show_progress: bool = True) -> dict[str, CategoryModel]:
+def train_all(model_dir: Path, real_dir: Path | None = None, show_progress: bool = True) -> dict[str, CategoryModel]:
     model_dir.mkdir(parents=True, exist_ok=True)
-    category, _ = category_training.train(out=model_dir / MODEL_FILE_NAME, show_progress=show_progress)
+    category, _ = category_training.train(
+        out=model_dir / MODEL_FILE_NAME, show_progress=show_progress, real_dir=real_dir
+    )
     return {
         "category": category,
         "matter": train_matter_model(model_dir / MATTER_MODEL, show_progress),
@@ -120,9 +122,9 @@ def train_all(model_dir: Path, show_progress: bool = True) -> dict[str, Category
     }
 
 
-def train_missing(model_dir: Path) -> None:
+def train_missing(model_dir: Path, real_dir: Path | None = None) -> None:
     """Trains each model whose file is missing, older than its inputs, or unreadable (`make run`)."""
-    category_training.train_if_missing(model_dir / MODEL_FILE_NAME)
+    category_training.train_if_missing(model_dir / MODEL_FILE_NAME, real_dir=real_dir)
     if _stale(model_dir / MATTER_MODEL):
         train_matter_model(model_dir / MATTER_MODEL)
     if _stale(model_dir / GATE_MODEL):
