@@ -21,14 +21,15 @@ class Deadlines:
     answer_by: date
 
 
-def due_dates(received: date) -> Deadlines:
-    """Before acceptance the answer date is counted from the last day for acceptance (the latest it can be)."""
-    accept_by = received + timedelta(days=ACCEPT_WITHIN_DAYS)
-    return Deadlines(accept_by, accept_by + timedelta(days=ANSWER_WITHIN_DAYS))
+def due_dates(received: date, accept_within: int | None = None, answer_within: int | None = None) -> Deadlines:
+    """Before acceptance the answer date is counted from the last day for acceptance (the latest it can be). A
+    matter of the catalogue may set shorter limits (`limits` in bot/matters/)."""
+    accept_by = received + timedelta(days=accept_within or ACCEPT_WITHIN_DAYS)
+    return Deadlines(accept_by, accept_by + timedelta(days=answer_within or ANSWER_WITHIN_DAYS))
 
 
-def answer_due_after_acceptance(accepted: date) -> date:
-    return accepted + timedelta(days=ANSWER_WITHIN_DAYS)
+def answer_due_after_acceptance(accepted: date, answer_within: int | None = None) -> date:
+    return accepted + timedelta(days=answer_within or ANSWER_WITHIN_DAYS)
 
 
 def extended(answer_by: date, days: int, already_extended: bool) -> date:

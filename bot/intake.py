@@ -27,7 +27,7 @@ from bot.clock import china_date, china_today, utcnow
 from bot.db import session_scope
 from bot.deadlines import due_dates
 from bot.jurisdiction import Jurisdiction, load_jurisdiction
-from bot.matters import load_catalogue
+from bot.matters import Limits, load_catalogue
 from bot.models import Attachment, Department, Message, Ticket
 from bot.routing import Route, route
 from bot.settings import get_settings
@@ -332,6 +332,11 @@ def find_repeat(s: Session, sender_id: str | None, phone: str | None, category: 
     ).first()
 
 
+def _limits(draft: Draft) -> Limits:
+    matter = load_catalogue().matters.get(draft.matter or "")
+    return matter.limits if matter else Limits()
+
+
 def _chosen_department(r: Route, code: str | None, j: Jurisdiction) -> Route:
     """The route, or the department an operator chose instead."""
     if not code or code == r.department_code:
@@ -370,7 +375,8 @@ def file_ticket(
         earlier = find_repeat(s, sender_id, draft.phone, draft.category, now)
         if earlier is not None and Flag.REPEAT not in flags:
             flags.append(Flag.REPEAT)
-        deadlines = due_dates(china_date(now))
+        limits = _limits(draft)
+        deadlines = due_dates(china_date(now), limits.accept_days, limits.answer_days)
         t = Ticket(
             number="pending",
             channel=channel_of(sender_id),

@@ -35,16 +35,30 @@ def upgrade(engine: Engine) -> None:
     """An empty database gets the current schema at once (create_all, then stamped head, as Alembic's cookbook
     advises); a database made before migrations existed (tables, no alembic_version) is stamped at the initial
     revision; then every pending revision runs."""
-    with engine.begin() as conn:
-        tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
-        cfg = alembic_config(conn)
-        if not tables:
-            Base.metadata.create_all(conn)
-            command.stamp(cfg, "head")
-            return
-        if not _current_revision(conn):
-            command.stamp(cfg, INITIAL)
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # SQLite migrations copy tables that others refer to: no foreign-key checks meanwhile
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                _upgrade(conn)
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
+
+
+def _upgrade(conn: Connection) -> None:
+    tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
+    cfg = alembic_config(conn)
+    if not tables:
+        Base.metadata.create_all(conn)
+        command.stamp(cfg, "head")
+        return
+    if not _current_revision(conn):
+        command.stamp(cfg, INITIAL)
+    command.upgrade(cfg, "head")
 
 
 def _current_revision(conn: Connection) -> str | None:

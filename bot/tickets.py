@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.clock import china_today, utcnow
 from bot.deadlines import answer_due_after_acceptance, due_dates, extended
 from bot.jurisdiction import Jurisdiction
+from bot.matters import load_catalogue
 from bot.models import Department, DispatchExample, Notification, Ticket, TicketEvent
 from bot.routing import escalate_overdue
 from bot.vocabulary import OPEN_STATUSES, STATUS_LABELS, EventAction, Flag, Role, TicketStatus
@@ -92,7 +93,8 @@ def accept(s: Session, t: Ticket, actor: Actor, today: date | None = None) -> Ti
     if t.status != TicketStatus.REGISTERED:
         raise TicketError(f"工单当前状态为“{_status_label(t)}”，不能受理")
     before, t.status = t.status, TicketStatus.ACCEPTED
-    t.answer_by = answer_due_after_acceptance(today or china_today())
+    matter = load_catalogue().matters.get(t.matter or "")
+    t.answer_by = answer_due_after_acceptance(today or china_today(), matter.limits.answer_days if matter else None)
     record_event(s, t, actor, EventAction.ACCEPTED, before)
     queue_push(
         s, t, f"您的工单 {t.number} 已受理，承办部门：{t.department.name}，将在 {t.answer_by:%Y年%m月%d日} 前答复您。"

@@ -48,7 +48,13 @@ def test_good_line_gives_the_full_record(fake_analyse):
     assert code == 0
     [rec] = out
     assert rec["id"] == "a1" and rec["category"] == "labour"
-    assert set(rec) == {"id", "category", "confidence", "top", "needs_review", "facts", "department", "flags"}
+    assert set(rec) >= {"id", "category", "confidence", "top", "needs_review", "facts", "department", "flags"}
+    assert set(rec) - {"id", "category", "confidence", "top", "needs_review", "facts", "department", "flags"} == {
+        "matter",
+        "alternatives",
+        "out_of_area",
+        "complaint",
+    }  # added fields only: the first form of the contract still answers
     assert set(rec["department"]) == {"code", "name", "level"}
     assert all(set(t) == {"category", "p"} for t in rec["top"])
     assert rec["flags"] == ["collective"]
@@ -94,6 +100,8 @@ def test_ten_thousand_lines_in_one_process_load_the_model_once(monkeypatch, tmp_
         p = model_module.load_model(tiny_model_path).predict(text)
         return Draft(text, p.category, confidence=p.confidence, top=tuple(p.top), needs_review=p.needs_review)
 
+    monkeypatch.setattr("bot.intake.alternatives_of", lambda draft, j=None: [("county.petition", 1.0)])
+
     monkeypatch.setattr("bot.intake.analyse", analyse)
     texts = ["包工头拖欠我们工资", "物业乱收费", "养猪场污水直排", "征地款没发"]
     lines = [json.dumps({"id": i, "text": texts[i % 4] + str(i)}, ensure_ascii=False) for i in range(10_000)]
@@ -116,8 +124,17 @@ def test_invalid_today_is_a_usage_error():
 
 @pytest.fixture
 def tiny_model_path(tmp_path):
+    """A tiny category model, and beside it tiny matter and gate models (the real ones are built by `make run`)."""
+    from bot.matters import load_catalogue
+    from bot.training import GATE_MODEL, MATTER_MODEL
     from classifier.model import CategoryModel
 
+    catalogue = load_catalogue()
+    matter_texts = [k for m in catalogue.matters.values() for k in m.keywords]
+    matter_labels = [m.code for m in catalogue.matters.values() for _ in m.keywords]
+    CategoryModel(cv=0).fit(matter_texts, matter_labels).save(tmp_path / MATTER_MODEL)
+    gate = ["包工头欠我们工资", "邻居占了我家的地", "物业乱收费", "发错了", "谢谢", "你好"]
+    CategoryModel(cv=0).fit(gate, ["complaint"] * 3 + ["not_complaint"] * 3).save(tmp_path / GATE_MODEL)
     texts = [
         "包工头拖欠我们工资",
         "老板欠薪跑路",
@@ -152,19 +169,36 @@ def test_console_script_runs_end_to_end_with_the_real_analysis(tiny_model_path):
     out = [json.loads(x) for x in proc.stdout.decode().splitlines()]
     assert out[0]["id"] == "x" and out[0]["category"] == "labour"
     assert out[0]["department"]["code"] and isinstance(out[0]["facts"], dict)
+    assert out[0]["matter"]["code"].startswith("labour.") and len(out[0]["alternatives"]) >= 1
+    assert out[0]["out_of_area"] is None and out[0]["complaint"] is True
     assert out[1] == {"id": "y", "error": out[1]["error"]}
 
 
-def test_train_writes_the_model_into_the_settings_model_dir(tmp_path, monkeypatch, settings_env):
-    """`petition train` trains from nlu_data/complaints into $MODEL_DIR (a fixed C keeps it short)."""
-    from bot import settings
+def test_train_writes_the_models_into_the_settings_model_dir(tmp_path, monkeypatch, settings_env):
+    """`petition train` trains the category, matter and gate models into $MODEL_DIR (the real trainers replaced by
+    quick ones: what is checked is where they go and what is printed)."""
+    from bot import settings, training
+    from classifier.model import CategoryModel
 
+    def quick(out, **_kw):
+        model = CategoryModel(cv=0).fit(["欠薪", "占地", "漏水"], ["a", "b", "c"])
+        model.report.update(n_examples=3, cv_accuracy=1.0, cv_macro_f1=1.0)
+        model.save(out)
+        return model
+
+    monkeypatch.setattr(training, "train_matter_model", lambda out, show_progress=True: quick(out))
+    monkeypatch.setattr(training, "train_gate_model", lambda out, show_progress=True: quick(out))
+    monkeypatch.setattr(
+        training.category_training, "train", lambda out, show_progress=True, real_dir=None: (quick(out), out)
+    )
+    monkeypatch.setattr(training.category_training, "report", lambda model, out: print("category model saved"))
     monkeypatch.setenv("MODEL_DIR", str(tmp_path / "models"))
     settings.get_settings.cache_clear()
     out = io.StringIO()
-    assert cli.main(["train", "--C", "1"], stdin=io.BytesIO(b""), stdout=out) == 0
-    assert (tmp_path / "models" / "category.joblib").is_file()
-    assert "cross-validated" in out.getvalue()
+    assert cli.main(["train"], stdin=io.BytesIO(b""), stdout=out) == 0
+    for name in ("category.joblib", "matter.joblib", "gate.joblib"):
+        assert (tmp_path / "models" / name).is_file()
+    assert "matter: 3 examples" in out.getvalue() and "gate: 3 examples" in out.getvalue()
 
 
 def test_migrate_brings_the_database_to_the_current_schema(settings_env):

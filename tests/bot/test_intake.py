@@ -1,7 +1,7 @@
 """The one intake path: drafts from facts, filing a draft as it stands, details added to an early ticket."""
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -174,3 +174,14 @@ def test_the_category_model_is_read_from_the_settings_model_dir(tmp_path, monkey
     finally:
         settings.get_settings.cache_clear()
         clear_model_cache()
+
+
+def test_a_matter_with_its_own_limits_gets_its_deadlines(session, make_draft):
+
+    from bot.matters import load_catalogue
+
+    limited = next(m for m in load_catalogue().matters.values() if m.limits.accept_days)
+    t = file(session, make_draft, category=limited.category, matter=limited.code)
+    assert t.accept_by == date(2026, 11, 23) + timedelta(days=limited.limits.accept_days)
+    plain = file(session, make_draft, category="labour", matter=None)
+    assert plain.accept_by == date(2026, 12, 8)

@@ -128,3 +128,22 @@ def test_audit_rows_name_the_actor_in_columns(session, make_draft):
         ("citizen", "citizen", None),
         ("department", "clerk", "county.hrss"),
     ]
+
+
+def test_returns_and_reroutes_are_kept_as_dispatch_examples(session, make_draft):
+    from bot.models import DispatchExample
+
+    t = file(session, make_draft, category="labour", township="gasa")
+    with pytest.raises(TicketError, match="没有编码为"):
+        return_ticket(session, t, HRSS, "不归我们", "county.nowhere")
+    return_ticket(session, t, HRSS, "这是医保报销的事", "county.medical_insurance")
+    reroute(session, t, OPERATOR, "county.medical_insurance", "改派医保局")
+    session.flush()
+    rows = session.scalars(select(DispatchExample).where(DispatchExample.ticket_id == t.id)).all()
+    assert [(e.source, e.wrong_department, e.right_department, e.confirmed) for e in rows] == [
+        ("returned", "county.hrss", "county.medical_insurance", False),
+        ("rerouted", "county.hrss", "county.medical_insurance", True),
+    ]
+    assert rows[0].text == t.text and rows[0].township == "gasa"
+    note = session.scalars(select(TicketEvent).where(TicketEvent.action == "returned")).one().note
+    assert "建议转交：新平县医疗保障局" in note

@@ -260,7 +260,7 @@ def test_wrong_category_offers_the_other_suggestions_and_other():
 def test_category_chosen_by_button():
     t = tracker('/inform{"category":"land"}', "inform", entities=[{"entity": "category", "value": "land"}])
     events, messages = run(ActionChooseCategory(), t)
-    assert slots_of(events) == {"category": "land"}
+    assert slots_of(events) == {"category": "land", "matter": None}  # no matter of land among the suggestions
     assert responses(messages) == ["utter_category_chosen"] and messages[0]["category_name"] == "土地"
 
 
@@ -284,7 +284,7 @@ def test_category_typed_instead_of_a_button(typed, code):
         },
     )
     events, messages = run(ActionChooseCategory(), t)
-    assert slots_of(events) == {"category": code}
+    assert slots_of(events)["category"] == code
     assert responses(messages) == ["utter_category_unclear" if code == "other" else "utter_category_chosen"]
 
 
@@ -704,3 +704,37 @@ def test_the_village_question_names_the_township_given():
     t = tracker("", slots={"township": "gasa"})
     _, messages = run(ActionAskVillage(), t)
     assert responses(messages) == ["utter_ask_village"] and messages[0]["township"] == "戛洒镇"
+
+
+def test_a_chosen_category_takes_its_likeliest_matter():
+    t = tracker(
+        "不对，是社保方面的",
+        "inform",
+        slots={
+            "category": "labour",
+            "matter_top": [["labour.wage_arrears_migrant", 0.5], ["social_security.pension_benefit", 0.2]],
+        },
+        entities=[{"entity": "category", "value": "social_security"}],
+    )
+    events, _ = run(ActionChooseCategory(), t)
+    assert slots_of(events) == {"category": "social_security", "matter": "social_security.pension_benefit"}
+
+
+def test_a_message_that_is_not_a_complaint_is_not_taken_for_one(analyse, filed):
+    calls, result = analyse
+    filed_calls, _ = filed
+    result["analysis"] = Draft("不好意思发错了", "medical", not_complaint=True, flags=("urgent",))
+    events, messages = run(ActionAnalyseComplaint(), tracker("不好意思发错了，没事了", "report_problem", message_id=3))
+    assert responses(messages) == ["utter_not_a_complaint"] and filed_calls == []
+    assert slots_of(events)["complaint_ready"] is False and slots_of(events)["complaint_text"] is None
+
+
+def test_a_matter_of_another_place_is_told_where_it_belongs(analyse):
+    _, result = analyse
+    hunan = {**NANEN, "text": "湖南省新化县", "province": "湖南省", "city": None, "county": "新化县", "township": None,
+             "village": None}  # fmt: skip
+    result["analysis"] = analysed(found=facts(places=[hunan]))
+    events, messages = run(ActionAnalyseComplaint(), tracker("湖南省新化县的砖厂欠我三个月工资", "report_problem"))
+    assert responses(messages) == ["utter_out_of_area", "utter_confirm_category"]
+    assert messages[0]["place"] == "湖南省娄底市新化县" and "0738-12345" in messages[0]["hotline"]
+    assert slots_of(events)["township"] == "不详"  # not asked again: the place is known, it is elsewhere

@@ -123,3 +123,18 @@ def test_message_is_kept_when_even_direct_filing_fails(monkeypatch, engine):
     replies = converse("web:z", "村里占了我家承包地不给补偿")
     assert "完整保存" in replies[0].text
     assert messages(engine)[0][0] == "村里占了我家承包地不给补偿"
+
+
+def test_a_message_sent_by_mistake_is_never_filed_while_rasa_is_down(monkeypatch, engine, make_draft):
+    def down(*_a, **_k):
+        raise rasa_client.RasaUnavailable("refused")
+
+    monkeypatch.setattr(rasa_client, "send", down)
+    monkeypatch.setattr("bot.intake.analyse", lambda text, today=None: make_draft(text=text, not_complaint=True))
+    replies = converse("web:z", "不好意思刚才发错了，不用管")
+    assert replies == [reply("utter_not_a_complaint")]
+    from bot.db import session_scope
+
+    with session_scope(engine) as s:
+        assert s.scalars(select(Ticket)).all() == []
+    assert messages(engine) == [("不好意思刚才发错了，不用管", "stored", None)]
