@@ -2,6 +2,7 @@
 
     petition classify [--today YYYY-MM-DD] < complaints.jsonl > results.jsonl
     petition train        the category, matter and complaint-gate models into $MODEL_DIR (CV figures printed)
+    petition retrain      operator-confirmed re-routes folded into the matter model (held-out figures first)
     petition migrate      the database schema up to date (Alembic; `make run` does it at every start)
 
 `classify` reads JSON lines {"id": ..., "text": ...} and writes one JSON line per input line, in order:
@@ -18,15 +19,19 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 from typing import IO
 
-from bot import intake, training
-from bot.db import engine_for, init_db
+from bot import history, intake, training
+from bot.db import engine_for, init_db, session_scope
 from bot.jurisdiction import load_jurisdiction
-from bot.settings import get_settings
+from bot.matters import load_catalogue
+from bot.settings import ROOT, get_settings
 from classifier import train
-from classifier.model import MODEL_FILE_NAME
+from classifier.model import MODEL_FILE_NAME, CategoryModel, clear_model_cache
 from classifier.normalise import is_blank_or_noise
+
+ROUTING_SET = ROOT / "tests" / "data" / "routing"
 
 
 def _json_default(value):
@@ -120,6 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train the category, matter and complaint-gate models into $MODEL_DIR")
     p.set_defaults(handler=cmd_train)
 
+    p = sub.add_parser(
+        "retrain",
+        help="fold operator-confirmed re-routes into the matter model; switch only if the held-out set agrees",
+    )
+    p.add_argument("--heldout", type=Path, default=ROUTING_SET, help="routing set (JSON lines files in a folder)")
+    p.add_argument("--dry-run", action="store_true", help="show the figures, keep the model in use")
+    p.set_defaults(handler=cmd_retrain)
+
     p = sub.add_parser("migrate", help="bring the database ($DATABASE_URL) up to the current schema")
     p.set_defaults(handler=cmd_migrate)
     return parser
@@ -137,6 +150,38 @@ def cmd_train(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> in
                 f"{name}: {r['n_examples']} examples, {len(models[name].classes_)} classes, "
                 f"cross-validated accuracy {r['cv_accuracy']}, macro-F1 {r['cv_macro_f1']}"
             )
+    return 0
+
+
+def cmd_retrain(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
+    settings = get_settings()
+    j, catalogue = load_jurisdiction(), load_catalogue()
+    current_path = settings.model_dir / training.MATTER_MODEL
+    current = intake.matter_model()
+    with session_scope(engine_for(settings.database_url)) as s:
+        learned = history.confirmed_matter_examples(s, catalogue, j, current)
+    if not learned:
+        stdout.write("没有操作员确认过的改派，模型不变。\n")
+        return 0
+    texts, labels = training.matter_examples(catalogue)
+    # a confirmed re-route is a real ticket the model got wrong: it counts as much as three written examples
+    candidate = CategoryModel(C=current.C, cv=5).fit(
+        texts + [t for t, _ in learned] * 3, labels + [m for _, m in learned] * 3
+    )
+    rows = [json.loads(line) for path in sorted(args.heldout.glob("*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]  # fmt: skip
+    before, asked = history.department_accuracy(rows, current)
+    after, _ = history.department_accuracy(rows, candidate)
+    stdout.write(
+        f"已确认的改派：{len(learned)} 条\n留出集部门准确率（{asked} 条本县投诉）：之前 {before / max(asked, 1):.3f}，"
+        f"之后 {after / max(asked, 1):.3f}\n"
+    )
+    if args.dry_run or after < before:
+        stdout.write("模型不变。\n" if args.dry_run else "新模型不如现在的好，模型不变。\n")
+        return 0
+    candidate.save(current_path)
+    clear_model_cache()
+    stdout.write(f"已换用新模型：{current_path}\n")
     return 0
 
 

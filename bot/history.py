@@ -17,6 +17,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import intake
 from bot.jurisdiction import Jurisdiction
 from bot.matters import Catalogue
 from bot.models import DispatchExample, Ticket
@@ -93,3 +94,16 @@ def confirmed_matter_examples(
         scores = dict(zip(matter_model.classes_, matter_model.scores(e.text), strict=True))
         out.append((e.text, max(candidates, key=lambda code: scores.get(code, 0.0))))
     return out
+
+
+def department_accuracy(rows: list[dict], matter_model: CategoryModel) -> tuple[int, int]:
+    """(right, asked) over the in-county complaints of a routing set (bench.routing's format) with this matter
+    model: the department reached is one of the row's `departments`."""
+    right = asked = 0
+    for row in rows:
+        if not row.get("complaint", True) or row.get("out_of_area"):
+            continue
+        draft = intake.analyse(row["text"], matters_by=matter_model)
+        asked += 1
+        right += intake.route_of(draft).department_code in set(row.get("departments") or ())
+    return right, asked

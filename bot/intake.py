@@ -190,15 +190,18 @@ def fields_from_facts(facts: dict, text: str, j: Jurisdiction) -> dict:
     return fields
 
 
-def analyse(text: str, today: date | None = None, j: Jurisdiction | None = None) -> Draft:
-    """Category, matter, facts, flags and the form fields of `text`."""
+def analyse(
+    text: str, today: date | None = None, j: Jurisdiction | None = None, matters_by: CategoryModel | None = None
+) -> Draft:
+    """Category, matter, facts, flags and the form fields of `text`. `matters_by`: another matter model than the
+    one in use (`petition retrain` compares a candidate with it)."""
     j = j or load_jurisdiction()
     prediction, category_probs = category_model().predict_with_probabilities(text)
     facts = extract_facts(text, today or china_today(), j.gazetteer())
     flags = derive_flags(text, facts)
     if dispatch.out_of_area(facts, j):
         flags.append(Flag.OUT_OF_AREA)
-    _, matter_probs = matter_model().predict_with_probabilities(text)
+    _, matter_probs = (matters_by or matter_model()).predict_with_probabilities(text)
     distribution = dispatch.matter_distribution(category_probs, matter_probs, load_catalogue())
     matters = list(distribution.items())[: dispatch.TOP_MATTERS]
     gate = gate_model()

@@ -210,3 +210,41 @@ def test_migrate_brings_the_database_to_the_current_schema(settings_env):
     assert cli.main(["migrate"], stdin=io.BytesIO(b""), stdout=out) == 0
     assert "tickets" in inspect(get_engine()).get_table_names()
     assert "最新" in out.getvalue()
+
+
+def test_retrain_switches_the_matter_model_only_when_the_heldout_set_agrees(tmp_path, monkeypatch, settings_env):
+    from bot import history, intake, settings, training
+    from classifier.model import CategoryModel
+
+    monkeypatch.setenv("MODEL_DIR", str(tmp_path))
+    settings.get_settings.cache_clear()
+    current = CategoryModel(cv=0).fit(["欠薪", "占地", "漏水"], ["labour.a", "land.b", "neighbour.c"])
+    current.save(tmp_path / training.MATTER_MODEL)
+    monkeypatch.setattr(intake, "matter_model", lambda: current)
+    monkeypatch.setattr(
+        training, "matter_examples", lambda c: (["欠薪", "占地", "漏水"], ["labour.a", "land.b", "neighbour.c"])
+    )
+    heldout = tmp_path / "heldout"
+    heldout.mkdir()
+    (heldout / "r.jsonl").write_text('{"text": "x", "departments": ["county.hrss"]}\n', encoding="utf-8")
+    scores = {}
+    monkeypatch.setattr(history, "department_accuracy", lambda rows, model: scores[model is current])
+
+    monkeypatch.setattr(history, "confirmed_matter_examples", lambda *a: [])
+    out = io.StringIO()
+    cli.main(["retrain", "--heldout", str(heldout)], stdin=io.BytesIO(b""), stdout=out)
+    assert "模型不变" in out.getvalue()
+
+    monkeypatch.setattr(history, "confirmed_matter_examples", lambda *a: [("住院报销不到账", "labour.a")])
+    scores.update({True: (7, 10), False: (6, 10)})  # the candidate is worse: kept out
+    out = io.StringIO()
+    cli.main(["retrain", "--heldout", str(heldout)], stdin=io.BytesIO(b""), stdout=out)
+    assert "之前 0.700，之后 0.600" in out.getvalue() and "不如现在的好" in out.getvalue()
+    assert CategoryModel.load(tmp_path / training.MATTER_MODEL).report == current.report
+
+    scores.update({True: (7, 10), False: (8, 10)})  # better: switched
+    out = io.StringIO()
+    cli.main(["retrain", "--heldout", str(heldout)], stdin=io.BytesIO(b""), stdout=out)
+    assert "已换用新模型" in out.getvalue()
+    assert CategoryModel.load(tmp_path / training.MATTER_MODEL).report["n_examples"] == 6  # 3 + the re-route ×3
+    settings.get_settings.cache_clear()
