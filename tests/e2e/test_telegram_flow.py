@@ -6,12 +6,9 @@ the web app's HTTP API, and the citizen must receive the status messages."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,8 +17,10 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from bench.stack import TELEGRAM_TOKEN as TOKEN
+from bench.stack import StackDidNotStart, free_port, running_stack, stop_group
+
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "123456:e2e-test-token"
 CHAT_ID = 4242
 USER = {"id": CHAT_ID, "is_bot": False, "first_name": "王", "username": "citizen_wang"}
 CHAT = {"id": CHAT_ID, "type": "private", "first_name": "王"}
@@ -29,20 +28,6 @@ COMPLAINT = (
     "我们12个农民工在戛洒镇南恩村的工地上干活，包工头张大军拖欠我们三个月工资，一共三万六千元，"
     "找了好几次都不给，要求尽快支付拖欠的工资"
 )
-START_TIMEOUT = 900  # first run in CI trains the classifier and the Rasa model
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stop_group(process: subprocess.Popen, sig: int) -> None:
-    try:
-        os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def wait_for(predicate, timeout: float, what: str):
@@ -105,7 +90,7 @@ def buttons(message: dict) -> list[dict]:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
-    emu_port, web_port, rasa_port, action_port = (free_port() for _ in range(4))
+    emu_port = free_port()
     emulator = subprocess.Popen(
         ["node", str(ROOT / "tests" / "e2e" / "emulator.js"), str(emu_port)],
         stdout=subprocess.PIPE,
@@ -113,60 +98,19 @@ def stack(tmp_path_factory):
         start_new_session=True,
     )
     assert emulator.stdout.readline().strip() == "ready"
-    env = {
-        **os.environ,
-        "PETITION_VAR_DIR": str(tmp / "var"),
-        "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
-        "WEB_PORT": str(web_port),
-        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-        "ACTION_PORT": str(action_port),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{emu_port}",
-        "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONUNBUFFERED": "1",
-    }
-    launcher = subprocess.Popen(
-        [sys.executable, "-m", "bot.launcher"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    output: list[str] = []
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        line = launcher.stdout.readline()
-        if not line and launcher.poll() is not None:
-            break
-        output.append(line)
-        if "Ctrl-C" in line:
-            break
-    if not any("Ctrl-C" in line for line in output):
-        stop_group(launcher, signal.SIGTERM)
-        stop_group(emulator, signal.SIGTERM)
-        logs = (
-            "".join(
-                (p.name + ":\n" + p.read_text(errors="replace")[-3000:]) for p in (tmp / "var" / "logs").glob("*.log")
-            )
-            if (tmp / "var" / "logs").exists()
-            else ""
-        )
-        pytest.fail("the stack did not start:\n" + "".join(output)[-4000:] + "\n" + logs)
-    yield {
-        "emulator": Emulator(f"http://127.0.0.1:{emu_port}"),
-        "web": f"http://127.0.0.1:{web_port}",
-        "db": env["DATABASE_URL"],
-        "env": env,
-        "var": tmp / "var",
-    }
-    stop_group(launcher, signal.SIGINT)
     try:
-        launcher.wait(30)
-    except subprocess.TimeoutExpired:
-        stop_group(launcher, signal.SIGKILL)
-    stop_group(emulator, signal.SIGTERM)
+        with running_stack(tmp, telegram_api=f"http://127.0.0.1:{emu_port}") as running:
+            yield {
+                "emulator": Emulator(f"http://127.0.0.1:{emu_port}"),
+                "web": running.web,
+                "db": running.db,
+                "env": running.env,
+                "var": running.var,
+            }
+    except StackDidNotStart as exc:
+        pytest.fail(str(exc))
+    finally:
+        stop_group(emulator, signal.SIGTERM)
 
 
 def department_token(stack, username: str, department: str) -> str:
