@@ -199,24 +199,30 @@ def analyse(
     prediction, category_probs = category_model().predict_with_probabilities(text)
     facts = extract_facts(text, today or china_today(), j.gazetteer())
     flags = derive_flags(text, facts)
-    if dispatch.out_of_area(facts, j):
+    if dispatch.out_of_area(facts, j, text):
         flags.append(Flag.OUT_OF_AREA)
     _, matter_probs = (matters_by or matter_model()).predict_with_probabilities(text)
-    distribution = dispatch.matter_distribution(category_probs, matter_probs, load_catalogue())
-    matters = list(distribution.items())[: dispatch.TOP_MATTERS]
+    catalogue = load_catalogue()
+    matters = list(dispatch.matter_distribution(category_probs, matter_probs, catalogue).items())
+    fields = fields_from_facts(facts, text, j)
+    # the department whose matters are likeliest together; the matter is the likeliest of those it handles
+    department = dispatch.department_alternatives(
+        matters, prediction.category, fields.get("township"), flags, catalogue, j, k=1
+    )[0][0]
+    matter = dispatch.matter_for_department(matters, department, fields.get("township"), flags, catalogue, j)
     gate = gate_model()
     return Draft(
         text=text,
         category=prediction.category,
-        matter=dispatch.best_matter(matters, prediction.category, load_catalogue()),
+        matter=matter,
         confidence=prediction.confidence,
         top=tuple(prediction.top),
         needs_review=prediction.needs_review,
         facts=facts,
         flags=tuple(flags),
-        matter_top=tuple((code, round(p, 4)) for code, p in matters),
+        matter_top=tuple((code, round(p, 4)) for code, p in matters[: dispatch.TOP_MATTERS]),
         not_complaint=gate.predict(text).category == NOT_COMPLAINT,
-        **fields_from_facts(facts, text, j),
+        **fields,
     )
 
 
@@ -227,7 +233,7 @@ def with_category(draft: Draft, category: str) -> Draft:
 
 
 def out_of_area_of(draft: Draft, j: Jurisdiction | None = None) -> dict | None:
-    return dispatch.out_of_area(draft.facts, j or load_jurisdiction())
+    return dispatch.out_of_area(draft.facts, j or load_jurisdiction(), draft.text)
 
 
 def route_of(draft: Draft, j: Jurisdiction | None = None) -> Route:

@@ -136,3 +136,18 @@ def test_catalogue_mistakes_are_reported_in_chinese(tmp_path, jurisdiction):
     with pytest.raises(CatalogueError, match="还没有任何事项：land"):
         parse_catalogue(_one_file(tmp_path, "labour", [good]), jurisdiction, ["labour", "land"])
     assert CATALOGUE_DIR.name == "matters"
+
+
+@pytest.mark.parametrize(
+    "text, elsewhere",
+    [
+        ("我在昆明打工，老板拖欠了我三个月工资", True),
+        ("到贵州遵义的工地干活，老板不给钱", True),
+        ("我在浙江打工，老家在新平戛洒，医保能不能异地结算", False),
+        ("在昆明住院花了三万，新平医保只报了一点", False),
+        ("我们村有人在广东做传销，还拉我们亲戚去", False),
+    ],
+)
+def test_places_named_in_the_text_decide_too_and_a_place_of_ours_keeps_it_local(text, elsewhere, jurisdiction):
+    places = [{"text": "新平戛洒", "county": "新平彝族傣族自治县", "township": "戛洒镇"}] if "戛洒" in text else []
+    assert (dispatch.out_of_area({"places": places}, jurisdiction, text) is not None) == elsewhere
