@@ -29,6 +29,7 @@ from classifier.extract.gazetteer import division
 # matter examples (the department of the held-out example's matter): weights 0 / 0.3 / 0.5 / 0.7 / 1 gave
 # 0.783 / 0.807 / 0.784 / 0.753 / 0.694; the likeliest matter of the category model's category gave 0.679.
 CATEGORY_WEIGHT = 0.3
+NEGLIGIBLE = 1e-3  # a matter this unlikely cannot change the department (and routing it costs time)
 TOP_MATTERS = 20  # kept with a draft, so a corrected category or place can still pick its best matter
 # a department less likely than this is checked by an operator first (the ticket goes to the review queue)
 REVIEW_BELOW = 0.5
@@ -91,7 +92,7 @@ def department_alternatives(
     votes: dict[str, float] = defaultdict(float)
     for code, p in matters:
         m = catalogue.matters.get(code)
-        if m is None:
+        if m is None or p < NEGLIGIBLE:
             continue
         votes[route(m.category, township, flags, j, matter=m).department_code] += p
     ranked = sorted(votes.items(), key=lambda kv: -kv[1])

@@ -32,7 +32,7 @@ from bot.models import Attachment, Department, Message, Ticket
 from bot.routing import Route, route
 from bot.settings import get_settings
 from bot.tickets import CITIZEN, SYSTEM, Actor, TicketError, get_ticket, record_event, tickets_of_sender
-from bot.training import GATE_MODEL, MATTER_MODEL, NOT_COMPLAINT
+from bot.training import GATE_MODEL, GATE_THRESHOLD, MATTER_MODEL, NOT_COMPLAINT
 from bot.vocabulary import (
     STATUS_LABELS,
     EventAction,
@@ -211,6 +211,7 @@ def analyse(
     )[0][0]
     matter = dispatch.matter_for_department(matters, department, fields.get("township"), flags, catalogue, j)
     gate = gate_model()
+    _, gate_probs = gate.predict_with_probabilities(text)
     return Draft(
         text=text,
         category=prediction.category,
@@ -221,7 +222,7 @@ def analyse(
         facts=facts,
         flags=tuple(flags),
         matter_top=tuple((code, round(p, 4)) for code, p in matters[: dispatch.TOP_MATTERS]),
-        not_complaint=gate.predict(text).category == NOT_COMPLAINT,
+        not_complaint=gate_probs.get(NOT_COMPLAINT, 0.0) > GATE_THRESHOLD,
         **fields,
     )
 
