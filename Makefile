@@ -55,6 +55,8 @@ test: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed lint valida
 bench: $(VENV)/.installed rasa-venv
 	$(PY) -m bench.classifier
 	$(PY) -m bench.facts
+	$(PY) -m bench.routing
+	$(PY) -m bench.dialogue
 
 clean:
 	rm -rf models var .pytest_cache
