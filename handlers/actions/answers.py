@@ -13,6 +13,7 @@ import unicodedata
 
 from bot.intake import FORM_FIELDS, Draft, format_time, place_fields, primary_place
 from bot.jurisdiction import Jurisdiction
+from classifier.extract.contacts import find_phones
 
 # Values a slot takes when the citizen cannot or will not say: the form does not ask again, the ticket gets None.
 NOT_KNOWN = "不详"
@@ -26,13 +27,18 @@ REFUSE = re.compile(r"不留|不想留|不方便|不给|不想给|不想说|不�
 ANONYMOUS_WORDS = re.compile(r"匿名|不留|不想留|不方便|不用|不要|不想说|不说|不告诉|不愿意|保密|无名|没必要|算了")
 TIME_WORDS = re.compile(
     r"年|月|日|号|周|星期|礼拜|天|前|后|以来|最近|近来|一直|刚才|刚刚|早上|上午|中午|下午|晚上|"
-    r"半夜|凌晨|现在|今天|昨天|前天|去年|今年|春节|过年|国庆|端午|中秋|开始|时候|季度|春|夏|秋|冬"
+    r"半夜|凌晨|现在|今天|昨天|前天|去年|今年|春节|过年|国庆|端午|中秋|开始|时候|季度|春|夏|秋|冬|"
+    r"昨|今|晚|早|夜|学期|开学|放假|暑假|寒假|秋收|春耕|农忙|插秧|收谷子|赶集|街天|月初|月底|月中|上旬|中旬|下旬|"
+    r"那会|那阵|那时|以前|之前|以后|之后|左右|多久|好久|很久|几天|几个月|几年|小时|钟头|分钟|至今|到现在|还在|"
+    r"经常|老是|总是|天天|每天|每次|每年|每月|一年|两年|三年|半年|头年|前年|上回|上次|那天|当天|当时"
 )
+# "I told you already": the answer is in what was said before (the complaint, an earlier answer)
+SAID_BEFORE = re.compile(r"前面说了|刚才说了|说过了|已经说了|讲过了|上面说了|前面有|刚才讲了|都说了")
 PLACE_WORDS = re.compile(r"县城|城区|城里|街道|街上|镇|乡|村|社区|小区|组|寨|路|街|巷|屯|坝|箐|冲|山|河|县|市|省|区")
 AT_TOWNSHIP_SEAT = re.compile(r"(?:镇|乡|街|集镇|街道|城)上|城里|县城|集镇|镇政府|乡政府|街道办")
 VILLAGE_TEXT = re.compile(r"([\u4e00-\u9fff]{1,8}?)(村委会|村民委员会|居委会|村|社区|寨|小区)")
 NAME_PREFIX = re.compile(
-    r"^(?:我的?名字(?:是|叫)|我叫|我是|我姓|本人姓?名?(?:叫|是)?|叫我|名字(?:是|叫)?|姓名[:：]?|称呼我?)"
+    r"^(?:我的?名字(?:是|叫)|我叫|我是|我姓|姓|本人姓?名?(?:叫|是)?|叫我|名字(?:是|叫)?|姓名[:：]?|称呼我?)"
 )
 NAME_SUFFIX = re.compile(r"(?:就行了?|就可以了?|就好|吧|啊|呀|哈|嘛|呢)$")
 NOT_NAME_WORDS = re.compile(
@@ -67,6 +73,7 @@ NOT_A_NAME = {
     "知道了",
     "收到",
 }
+SELF_INTRO_SHORT = re.compile(r"(?:我叫|我姓|我是|名字叫|叫我)([\u4e00-\u9fff]{1,3}?)(?:[，,。.！!、\s]|就行|吧|$)")
 PUNCT = re.compile(r"[\s,，.。!！?？;；:：、~～…\-—\"“”'‘’()（）]+")
 
 
@@ -143,10 +150,33 @@ def parse_when(text: str, facts: dict) -> str | None:
     return None
 
 
+CN_DIGITS = str.maketrans(
+    "幺一二三四五六七八九〇零洞两壹贰叁肆伍陆柒捌玖", "1" + "123456789" + "000" + "2" + "123456789"
+)
+
+
+def said_before(text: str, slots: dict, field: str) -> str | None:
+    """前面说了的: the value given before, or, when the citizen says so but no value was kept, their words."""
+    if not SAID_BEFORE.search(text):
+        return None
+    return slots.get(field) or "（见诉求内容）"
+
+
+def phone_in(text: str) -> str | None:
+    """A phone written with spaces, dashes or Chinese numerals (幺三八 一二三四 五六七八, 0877-7654321)."""
+    digits = re.sub(r"[\s\-—－_.,，、()（）]", "", unicodedata.normalize("NFKC", text or "").translate(CN_DIGITS))
+    found = find_phones(digits)  # the extractor's reading: mobiles and landlines with their area code
+    return found[0][2] if found else None
+
+
 def parse_phone(text: str, facts: dict) -> tuple[str, str | None]:
-    """("ok", number) / ("refused", None) / ("invalid", None) / ("none", None)."""
+    """("ok", number) / ("refused", None) / ("invalid", None) / ("none", None). A number is taken before a
+    refusal: 匿名，我的电话是159… gives the number."""
     if facts.get("phones"):
         return "ok", facts["phones"][0]
+    number = phone_in(text)
+    if number:
+        return "ok", number
     c = clean(text)
     if REFUSE.search(c):
         return "refused", None
@@ -156,6 +186,11 @@ def parse_phone(text: str, facts: dict) -> tuple[str, str | None]:
 
 
 def parse_name(text: str, facts: dict) -> str | None:
+    """A name, a surname or a form of address; 匿名 for a refusal. In a longer answer (我叫李四，前面说了的) the
+    self-introduction counts."""
+    intro = SELF_INTRO_SHORT.search(unicodedata.normalize("NFKC", text or ""))
+    if intro and intro.group(1) not in NOT_A_NAME:
+        return intro.group(1)
     c = clean(text)
     if ANONYMOUS_WORDS.search(c) and len(c) <= 12:
         return ANONYMOUS

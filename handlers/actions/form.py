@@ -11,6 +11,7 @@ The form slots have `custom` mappings, so this action is where answers are under
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -73,14 +74,19 @@ class ValidatePetitionForm(FormValidationAction):
             return []
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent in INTERRUPTIONS:
+        if leaves_the_form(text, intent):
             return []  # rejected: a rule answers, then the form asks again (or stops)
-        if find_ticket_number(text) or text.startswith("/"):  # a ticket number or a button: never an answer
+        if text.startswith("/"):  # a button payload other than an answer
             changes, facts = {}, {}
         else:
+            # Rasa's intent is overridden here on purpose: a short answer (昨晚 / 一个星期了 / 幺三八…) is often
+            # read as out_of_scope or goodbye, and a citizen must never be told "I can't help" for answering. Every
+            # reply is first read as an answer; only a clear other request leaves the form (leaves_the_form).
             facts = extract(text)
             changes = corrections(text, facts, tracker.slots, requested, dispatcher)
             changes.update(answer(requested, text, facts, tracker.slots, dispatcher))
+        if not changes and intent in INTERRUPTIONS:
+            return []  # not an answer either: the rules answer (out of scope, goodbye)
         if not changes:
             dispatcher.utter_message(response=HINTS[requested])
             return [SlotSet(requested, None)]
@@ -89,6 +95,24 @@ class ValidatePetitionForm(FormValidationAction):
         if new_facts != old_facts:
             changes["facts"] = new_facts
         return [SlotSet(k, v) for k, v in changes.items()]
+
+
+# Requests that leave the form whatever else the message holds: a status query (a ticket number, 进度), a person,
+# an explicit stop. Anything else is first read as an answer.
+STATUS_QUERY = re.compile(r"查询|查一下|进度|进展|怎么样了|办得怎样|处理得怎样|有结果没|结果出来")
+ASK_HUMAN = re.compile(r"转人工|人工服务|人工客服|真人|话务员|接线员|找个人|找人工")
+STOP = re.compile(r"不登记了|不用登记|先不登记|不反映了|不投诉了|算了不说了|不说了|不弄了|先不弄|不想弄了|不办了|撤销")
+
+
+QUESTION = re.compile(r"怎么样|怎样|什么|为什么|为啥|咋个|谁|哪里|吗[？?。]?$|[？?]$")
+
+
+def leaves_the_form(text: str, intent: str | None) -> bool:
+    if find_ticket_number(text) or ASK_HUMAN.search(text) or STOP.search(text):
+        return True
+    if intent == "out_of_scope" and QUESTION.search(text):  # 今天天气怎么样: a question, not an answer
+        return True
+    return intent == "check_status" and bool(STATUS_QUERY.search(text))
 
 
 def answer(requested: str, text: str, facts: dict, slots: dict, dispatcher: CollectingDispatcher) -> dict:
@@ -105,7 +129,7 @@ def answer(requested: str, text: str, facts: dict, slots: dict, dispatcher: Coll
             dispatcher.utter_message(response="utter_place_corrected", place=answers.place_shown(found, j))
         return found or {}
     if requested == "incident_time":
-        when = answers.parse_when(text, facts)
+        when = answers.said_before(text, slots, "incident_time") or answers.parse_when(text, facts)
         return {"incident_time": when} if when else {}
     if requested == "phone":
         outcome, number = answers.parse_phone(text, facts)

@@ -738,3 +738,40 @@ def test_a_matter_of_another_place_is_told_where_it_belongs(analyse):
     assert responses(messages) == ["utter_out_of_area", "utter_confirm_category"]
     assert messages[0]["place"] == "湖南省娄底市新化县" and "0738-12345" in messages[0]["hotline"]
     assert slots_of(events)["township"] == "不详"  # not asked again: the place is known, it is elsewhere
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [("上个星期", "out_of_scope"), ("昨晚", "goodbye"), ("这学期", "inform"), ("一个星期了", "affirm"),
+     ("去年秋收的时候", "inform"), ("大概三年前", "out_of_scope"), ("好久了", "inform")],
+)  # fmt: skip
+def test_everyday_times_are_answers_whatever_rasa_thought(extracted, text, intent):
+    events, messages = answer(text, "incident_time", intent=intent)
+    assert slots_of(events) == {"incident_time": text} and messages == []
+
+
+def test_said_before_uses_what_was_said(extracted):
+    events, _ = answer("前面说了的", "incident_time", intent="inform", incident_time=None)
+    assert slots_of(events)["incident_time"] == "（见诉求内容）"
+
+
+@pytest.mark.parametrize(
+    "text, phone",
+    [("幺三八 一二三四 五六七八", "13812345678"), ("匿名，我的电话是15912345678", "15912345678"),
+     ("座机 0877-7654321", "0877-7654321"), ("电话是 138-1234-5678 白天打", "13812345678")],
+)  # fmt: skip
+def test_phones_in_every_written_form(extracted, text, phone):
+    events, messages = answer(text, "phone", intent="inform")
+    assert slots_of(events)["phone"] == phone and messages == []
+
+
+def test_a_name_inside_a_longer_answer(extracted):
+    events, _ = answer("我叫李四，前面说了的", "citizen_name", intent="goodbye")
+    assert slots_of(events) == {"citizen_name": "李四"}
+
+
+@pytest.mark.parametrize("text", ["转人工", "算了不登记了", "查询 XP20261130-00001"])
+def test_a_clear_other_request_leaves_the_form(extracted, text):
+    extracted[text] = facts(times=[{"text": "今天", "start": "2026-11-30", "end": "2026-11-30"}])
+    events, messages = answer(text, "incident_time", intent="inform")
+    assert events == [] and messages == []
