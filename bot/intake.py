@@ -42,8 +42,10 @@ from bot.vocabulary import (
     ticket_number,
 )
 from classifier.categories import category_name
+from classifier.extract.contacts import find_phones
 from classifier.facts import derive_flags, empty_facts, extract_facts
 from classifier.model import MODEL_FILE_NAME, CategoryModel, load_model
+from classifier.normalise import normalise
 
 # The complaint's single facts: Draft fields = Rasa slots = Ticket columns (tests/test_consistency.py checks it).
 FORM_FIELDS = ("category", "matter", "township", "village", "address", "incident_time", "phone", "citizen_name")
@@ -55,7 +57,7 @@ FIELD_SOURCES = {
     "village": "places",
     "address": "places (as written)",
     "incident_time": "times (the first one)",
-    "phone": "phones (the first one)",
+    "phone": "phones: the one introduced as the writer's, else the first mobile not introduced as another's",
     "citizen_name": "a self-introduction (我叫…)",
 }
 REPEAT_WINDOW_DAYS = 180
@@ -146,6 +148,27 @@ def format_time(t: dict) -> str:
     return str(t.get("text") or "")
 
 
+# the writer's own number: 我的电话 / 联系电话 / 打我 … right before it; another's: a shop, a boss, 他 … right before
+OWN_PHONE = re.compile(r"(?:我的?|本人|联系|回电|打给?我|找我)[^，。；;\d]{0,6}$")
+OTHER_PHONE = re.compile(
+    r"(?:店|公司|老板|商家|客服|他|她|对方|物业|包工头|中介|门面|厂|医院|学校|饭馆|超市)[^，。；;\d]{0,8}$"
+)
+
+
+def own_phone(text: str) -> str | None:
+    """The citizen's own phone in a complaint: one introduced as theirs, else the first mobile that is not
+    introduced as somebody else's. A landline without a word of its own is a shop's or an office's, not theirs."""
+    clean = normalise(text or "")
+    found = find_phones(clean)
+    for start, _, number in found:
+        if OWN_PHONE.search(clean[max(0, start - 12) : start]):
+            return number
+    for start, _, number in found:
+        if not OTHER_PHONE.search(clean[max(0, start - 12) : start]) and not number.startswith("0"):
+            return number
+    return None
+
+
 def self_introduction(text: str) -> str | None:
     """The writer's own name when the complaint gives it (我叫王小明，…)."""
     m = SELF_INTRO.search(unicodedata.normalize("NFKC", text or ""))
@@ -182,8 +205,9 @@ def fields_from_facts(facts: dict, text: str, j: Jurisdiction) -> dict:
     fields = place_fields(facts, j)
     if facts.get("times"):
         fields["incident_time"] = format_time(facts["times"][0])
-    if facts.get("phones"):
-        fields["phone"] = facts["phones"][0]
+    phone = own_phone(text)
+    if phone:
+        fields["phone"] = phone
     name = self_introduction(text)
     if name:
         fields["citizen_name"] = name

@@ -53,7 +53,7 @@ def test_a_complaint_answers_the_form_fields_it_gives(jurisdiction):
         "times": [{"text": "去年十月", "start": "2025-10-01", "end": "2025-10-31"}],
         "phones": ["13812345678"],
     }
-    fields = intake.fields_from_facts(facts, "我叫王小明，去年十月……", jurisdiction)
+    fields = intake.fields_from_facts(facts, "我叫王小明，去年十月……电话13812345678", jurisdiction)
     assert fields == {
         "township": "gasa",
         "village": "gasa.nanen",
@@ -185,3 +185,17 @@ def test_a_matter_with_its_own_limits_gets_its_deadlines(session, make_draft):
     assert t.accept_by == date(2026, 11, 23) + timedelta(days=limited.limits.accept_days)
     plain = file(session, make_draft, category="labour", matter=None)
     assert plain.accept_by == date(2026, 12, 8)
+
+
+@pytest.mark.parametrize(
+    "text, phone",
+    [
+        ("隔壁超市老板电话13812345678，他卖过期食品，我的电话15912345678", "15912345678"),
+        ("饭馆电话0877-7654321，卖的东西吃坏了肚子", None),  # the shop's landline is not the citizen's
+        ("他的手机13812345678一直不接", None),
+        ("包工头欠薪，我电话13800001111", "13800001111"),
+        ("欠薪三个月了，13800001111", "13800001111"),  # a bare mobile: most likely the writer's own
+    ],
+)
+def test_the_citizens_own_phone_is_told_from_a_third_partys(text, phone):
+    assert intake.own_phone(text) == phone
