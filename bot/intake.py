@@ -366,6 +366,12 @@ def find_repeat(s: Session, sender_id: str | None, phone: str | None, category: 
     ).first()
 
 
+def _respond_by(flags: list[str], now: datetime, j: Jurisdiction) -> datetime | None:
+    """How soon a person must contact the citizen: the soonest `respond_within_hours` of the ticket's flags."""
+    hours = [r.respond_within_hours for f, r in j.escalation.items() if f in flags and r.respond_within_hours]
+    return now + timedelta(hours=min(hours)) if hours else None
+
+
 def _limits(draft: Draft) -> Limits:
     matter = load_catalogue().matters.get(draft.matter or "")
     return matter.limits if matter else Limits()
@@ -431,6 +437,7 @@ def file_ticket(
             received_at=now,
             accept_by=deadlines.accept_by,
             answer_by=deadlines.answer_by,
+            respond_by=_respond_by(flags, now, j),
             repeat_of_id=earlier.id if earlier else None,
         )
         s.add(t)

@@ -59,6 +59,7 @@ class EscalationRule:
     to_county: bool = False
     notify: str | None = None
     answer_within_days: int | None = None
+    respond_within_hours: int | None = None  # a person contacts the citizen within this time (urgent)
 
 
 @dataclass(frozen=True)
@@ -196,16 +197,19 @@ def _escalation(data: dict, path: Path, departments: dict[str, Department]) -> d
     rules: dict[str, EscalationRule] = {}
     for reason, rule in (data.get("escalation") or {}).items():
         rule = rule or {}
-        unknown = set(rule) - {"to_county", "notify", "answer_within_days"}
+        unknown = set(rule) - {"to_county", "notify", "answer_within_days", "respond_within_hours"}
         if unknown:
             raise _fail(path, f"escalation 的 {reason}", f"有不认识的项：{', '.join(sorted(unknown))}")
         target = rule.get("notify")
         if target and target not in departments:
             raise _fail(path, f"escalation 的 {reason}", f"指向不存在的部门 {target}")
-        days = rule.get("answer_within_days")
-        if days is not None and (not isinstance(days, int) or days < 1):
-            raise _fail(path, f"escalation 的 {reason}", "answer_within_days 必须是正整数")
-        rules[str(reason)] = EscalationRule(bool(rule.get("to_county", False)), target, days)
+        for key in ("answer_within_days", "respond_within_hours"):
+            value = rule.get(key)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise _fail(path, f"escalation 的 {reason}", f"{key} 必须是正整数")
+        rules[str(reason)] = EscalationRule(
+            bool(rule.get("to_county", False)), target, rule.get("answer_within_days"), rule.get("respond_within_hours")
+        )
     return rules
 
 

@@ -68,6 +68,7 @@ class Ticket(Base):
     legal_redirect: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     accept_by: Mapped[date] = mapped_column(Date)
+    respond_by: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # urgent: contact the citizen by
     answer_by: Mapped[date] = mapped_column(Date)
     extended: Mapped[bool] = mapped_column(Boolean, default=False)
     reply: Mapped[str | None] = mapped_column(Text, nullable=True)

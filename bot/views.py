@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from bot.clock import as_china_time, china_today
+from bot.clock import as_china_time, china_today, utcnow
 from bot.deadlines import is_overdue as past_due
 from bot.jurisdiction import load_jurisdiction
 from bot.matters import load_catalogue
@@ -136,6 +136,8 @@ class TicketSummary(BaseModel):
     received_at: datetime
     accept_by: date
     answer_by: date
+    respond_by: datetime | None  # urgent: a person contacts the citizen by then
+    respond_overdue: bool
     extended: bool
     escalated: bool
     legal_redirect: bool
@@ -184,6 +186,8 @@ class TicketSummary(BaseModel):
             received_at=as_china_time(t.received_at),
             accept_by=t.accept_by,
             answer_by=t.answer_by,
+            respond_by=as_china_time(t.respond_by),
+            respond_overdue=bool(t.respond_by and t.status == TicketStatus.REGISTERED and utcnow() > t.respond_by),
             extended=t.extended,
             escalated=t.escalated,
             legal_redirect=t.legal_redirect,

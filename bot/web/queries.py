@@ -155,6 +155,17 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
     overdue = [
         {**TicketSummary.of(t, today).model_dump(), "days_overdue": (today - t.answer_by).days} for t in overdue_rows
     ]
+    # urgent tickets nobody has accepted yet: a person must contact the citizen by respond_by
+    urgent_waiting = [
+        TicketSummary.of(t, today).model_dump()
+        for t in s.scalars(
+            select(Ticket)
+            .where(Ticket.respond_by.is_not(None), Ticket.status == TicketStatus.REGISTERED)
+            .options(selectinload(Ticket.department))
+            .order_by(Ticket.respond_by)
+            .limit(LIST_LIMIT)
+        )
+    ]
 
     # by township code; the name is the jurisdiction's current one
     j = load_jurisdiction()
@@ -183,6 +194,7 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
         "by_status": by_status,
         "by_week": by_week,
         "overdue": overdue,
+        "urgent_waiting": urgent_waiting,
         "hotspots": hotspots,
         "repeats": repeat_petitions(s, today),
     }

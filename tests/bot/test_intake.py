@@ -199,3 +199,12 @@ def test_a_matter_with_its_own_limits_gets_its_deadlines(session, make_draft):
 )
 def test_the_citizens_own_phone_is_told_from_a_third_partys(text, phone):
     assert intake.own_phone(text) == phone
+
+
+def test_an_urgent_ticket_must_be_answered_by_a_person_within_the_configured_hours(session, make_draft):
+    from bot.views import TicketSummary
+
+    urgent = file(session, make_draft, category="family", flags=["urgent"])
+    assert urgent.respond_by == datetime(2026, 11, 23, 12)  # filed 10:00, `respond_within_hours: 2`
+    assert TicketSummary.of(urgent).respond_overdue  # 2026-11-23 is long past
+    assert file(session, make_draft, category="labour").respond_by is None

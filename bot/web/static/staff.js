@@ -130,6 +130,7 @@ const Staff = (() => {
       meta([
         ["类别", t.category_name], ["承办部门", t.department_name], ["来源", t.channel_label],
         ["收到时间", time(t.received_at)], ["地点", t.place], ["发生时间", t.incident_time],
+        ["紧急联系", respondLine(t)],
         ["受理期限", t.status === "registered" ? deadline(t, "accept") : day(t.accept_by)],
         ["答复期限", deadline(t, "answer")], ["重复信访", t.repeat_of ? "前次工单 " + t.repeat_of : null],
       ]),
@@ -142,7 +143,14 @@ const Staff = (() => {
   }
 
   // the one deadline that matters now: acceptance while registered, the answer while accepted
+  // urgent: a person must contact the citizen by respond_by, shown in red until the ticket is accepted
+  function respondLine(t) {
+    if (!t.respond_by || t.status !== "registered") return null;
+    return el("span", { class: "late", text: (t.respond_overdue ? "已超时！" : "") + "须在 " + time(t.respond_by) + " 前联系群众" });
+  }
+
   function dueCell(t) {
+    if (t.status === "registered" && t.respond_by) return respondLine(t);
     if (t.status === "registered") return el("span", {}, el("span", { class: "muted", text: "受理 " }), deadline(t, "accept"));
     if (t.status === "accepted") return el("span", {}, el("span", { class: "muted", text: "答复 " }), deadline(t, "answer"));
     return el("span", { class: "muted", text: "—" });

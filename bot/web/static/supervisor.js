@@ -55,6 +55,10 @@
       $("by-status").replaceChildren(bars(s.by_status));
       $("by-category").replaceChildren(bars(s.by_category));
       $("by-department").replaceChildren(bars(s.by_department));
+      $("urgent").replaceChildren(s.urgent_waiting.length ? table(["工单号", "类别", "承办部门", "须联系群众"],
+        s.urgent_waiting.map((t) => [link(t.number), t.category_name, t.department_name,
+          el("span", { class: "late", text: (t.respond_overdue ? "已超时！" : "") + time(t.respond_by) })]))
+        : el("p", { class: "muted", text: "没有待联系的紧急工单。" }));
       $("overdue").replaceChildren(table(["工单号", "类别", "承办部门", "状态", "答复期限", "超期天数", "标记"],
         s.overdue.map((t) => [link(t.number), t.category_name, t.department_name, statusBadge(t),
           el("span", { class: "late", text: day(t.answer_by) }), el("span", { class: "late", text: t.days_overdue + " 天" }),
