@@ -31,9 +31,19 @@ from bot.matters import Limits, load_catalogue
 from bot.models import Attachment, Department, Message, Ticket
 from bot.routing import Route, route
 from bot.settings import get_settings
-from bot.tickets import CITIZEN, SYSTEM, Actor, TicketError, get_ticket, record_event, tickets_of_sender
+from bot.tickets import (
+    CITIZEN,
+    SYSTEM,
+    Actor,
+    TicketError,
+    get_ticket,
+    queue_push,
+    record_event,
+    tickets_of_sender,
+)
 from bot.training import GATE_MODEL, GATE_THRESHOLD, MATTER_MODEL, NOT_COMPLAINT
 from bot.vocabulary import (
+    OPEN_STATUSES,
     STATUS_LABELS,
     EventAction,
     Flag,
@@ -471,10 +481,13 @@ DETAIL_LABELS = {
 }
 
 
-def add_details(sender_id: str, number: str, draft: Draft, *, session: Session | None = None) -> FiledTicket:
+def add_details(
+    sender_id: str, number: str, draft: Draft, *, only: tuple[str, ...] | None = None, session: Session | None = None
+) -> FiledTicket:
     """The citizen completes a ticket filed before the dialogue ended (an urgent one is filed at once). The
     draft's given values replace the ticket's; a new category or place re-routes it while no department has
-    accepted it. Audited with the labels of what changed, not the values (they may be personal data)."""
+    accepted it. `only` limits it to some fields. Audited with the labels of what changed, not the values (they may
+    be personal data)."""
     j = load_jurisdiction()
     with _unit(session) as s:
         t = get_ticket(s, number)
@@ -483,6 +496,8 @@ def add_details(sender_id: str, number: str, draft: Draft, *, session: Session |
         if t.status == TicketStatus.RESOLVED:
             raise TicketError("已办结的工单不能再补充，请重新反映")
         given = {"text": draft.text, **{f: getattr(draft, f) for f in FORM_FIELDS}}
+        if only is not None:  # just these fields (the rest of the draft is not the citizen's word)
+            given = {k: v for k, v in given.items() if k in only}
         changed = [k for k, v in given.items() if v and v != getattr(t, k)]
         for k in changed:
             setattr(t, k, given[k])
@@ -494,9 +509,45 @@ def add_details(sender_id: str, number: str, draft: Draft, *, session: Session |
         if changed:
             labels = "、".join(DETAIL_LABELS[k] for k in changed)
             record_event(s, t, CITIZEN, EventAction.DETAILS_ADDED, t.status, f"群众补充：{labels}")
-        return FiledTicket(
-            t.number, t.department_code, t.department.name, t.answer_by, t.legal_redirect, tuple(t.flags)
-        )
+        return _filed(t)
+
+
+def _filed(t: Ticket) -> FiledTicket:
+    return FiledTicket(t.number, t.department_code, t.department.name, t.answer_by, t.legal_redirect, tuple(t.flags))
+
+
+SAME_MATTER_DAYS = 30
+NEW_MATTER = re.compile(r"新的问题|另一件事|另外一件|另外一个|另一个问题|又一个问题|不是同一|别的事")
+
+
+def open_ticket_on_same_matter(sender_id: str | None, draft: Draft) -> str | None:
+    """The number of the sender's open ticket about the same matter (same category when no matter is known) from
+    the last 30 days, unless the citizen says this is a new matter; None otherwise."""
+    if not sender_id or NEW_MATTER.search(draft.text):
+        return None
+    since = utcnow() - timedelta(days=SAME_MATTER_DAYS)
+    same = Ticket.matter == draft.matter if draft.matter else Ticket.category == draft.category
+    with session_scope() as s:
+        t = s.scalars(
+            select(Ticket)
+            .where(Ticket.sender_id == sender_id, same, Ticket.status.in_(OPEN_STATUSES), Ticket.received_at >= since)
+            .order_by(Ticket.id.desc())
+        ).first()
+        return t.number if t else None
+
+
+def add_repeat(sender_id: str, number: str, draft: Draft) -> FiledTicket:
+    """The same matter told again: its text joins the open ticket (the department reads both), audited."""
+    with session_scope() as s:
+        t = get_ticket(s, number)
+        if t.sender_id != sender_id:
+            raise TicketError("只能补充自己的工单")
+        if draft.text and draft.text not in t.text:
+            t.text = f"{t.text}\n\n【群众再次反映】{draft.text}"
+        t.flags = [*t.flags, Flag.REPEAT] if Flag.REPEAT not in t.flags else t.flags
+        record_event(s, t, CITIZEN, EventAction.DETAILS_ADDED, t.status, "群众再次反映同一事项")
+        queue_push(s, t, f"您再次反映的情况已补充到工单 {t.number}，承办部门会一并办理。")
+        return _filed(t)
 
 
 # ---------------------------------------------------------------- the citizen's view

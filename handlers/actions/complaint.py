@@ -93,6 +93,13 @@ class ActionAnalyseComplaint(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         text = (tracker.latest_message.get("text") or "").strip()
         message_id = message_id_of(tracker)
+        handed_off = tracker.get_slot("ticket_number")
+        phone = answers.phone_in(text)
+        if previous_action(tracker) == "action_handoff" and handed_off and phone and len(answers.clean(text)) <= 20:
+            # the number the handoff asked for: onto the handed-off ticket, not a new complaint
+            intake.add_details(tracker.sender_id, handed_off, Draft(text="", phone=phone), only=("phone",))
+            dispatcher.utter_message(response="utter_handoff_phone_added", number=handed_off)
+            return [SlotSet("phone", phone)]
         continuing = previous_action(tracker) in CONTINUES_AFTER and tracker.get_slot("complaint_text")
         ids = list(tracker.get_slot("message_ids") or []) if continuing else []
         if message_id is not None:
@@ -246,8 +253,21 @@ def file_collected(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
         return []
     if tracker.get_slot("filed_ticket"):
         return add_to_filed(dispatcher, tracker)
+    draft = collected_draft(tracker)
+    open_number = intake.open_ticket_on_same_matter(tracker.sender_id, draft)
+    if open_number:  # told again: onto the open ticket, and the citizen hears its number
+        try:
+            filed = intake.add_repeat(tracker.sender_id, open_number, draft)
+        except Exception:
+            log.exception("adding the repeat to %s failed", open_number)
+            dispatcher.utter_message(response="utter_system_error")
+            return []
+        dispatcher.utter_message(
+            response="utter_added_to_open_ticket", number=filed.number, department=filed.department_name
+        )
+        return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", filed.number)]
     try:
-        filed = intake.file_ticket(collected_draft(tracker), sender_id=tracker.sender_id)
+        filed = intake.file_ticket(draft, sender_id=tracker.sender_id)
     except Exception:
         log.exception("filing the ticket failed")
         dispatcher.utter_message(response="utter_system_error")

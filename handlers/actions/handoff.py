@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake
+from handlers.actions.answers import NO_PHONE
 from handlers.actions.complaint import COMPLAINT_SLOTS, collected_draft
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,9 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        dispatcher.utter_message(response="utter_handoff")
+        # a way back to the citizen: their phone, or this chat (never a call-back promised without a number)
+        phone_known = tracker.get_slot("phone") not in (None, NO_PHONE)
+        dispatcher.utter_message(response="utter_handoff" if phone_known else "utter_handoff_in_chat")
         if not tracker.get_slot("complaint_text") or not tracker.get_slot("complaint_ready"):
             return []
         draft = collected_draft(tracker)

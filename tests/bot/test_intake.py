@@ -208,3 +208,20 @@ def test_an_urgent_ticket_must_be_answered_by_a_person_within_the_configured_hou
     assert urgent.respond_by == datetime(2026, 11, 23, 12)  # filed 10:00, `respond_within_hours: 2`
     assert TicketSummary.of(urgent).respond_overdue  # 2026-11-23 is long past
     assert file(session, make_draft, category="labour").respond_by is None
+
+
+def test_an_open_ticket_on_the_same_matter_takes_the_repeat(engine, make_draft):
+    first = intake.file_ticket(make_draft("labour", matter="labour.x", text="包工头欠薪"), sender_id="web:abcdefgh")
+    again = make_draft("labour", matter="labour.x", text="包工头欠薪的事还没人管")
+    assert intake.open_ticket_on_same_matter("web:abcdefgh", again) == first.number
+    assert intake.open_ticket_on_same_matter("web:someoneelse", again) is None
+    assert intake.open_ticket_on_same_matter("web:abcdefgh", replace(again, matter="labour.y")) is None
+    new = replace(again, text="这是新的问题，工地上还有人受伤了")
+    assert intake.open_ticket_on_same_matter("web:abcdefgh", new) is None
+    intake.add_repeat("web:abcdefgh", first.number, again)
+    from bot.db import session_scope
+
+    with session_scope(engine) as s:
+        t = get_ticket(s, first.number)
+        assert "【群众再次反映】包工头欠薪的事还没人管" in t.text and "repeat" in t.flags
+        assert t.events[-1].note == "群众再次反映同一事项"

@@ -304,6 +304,7 @@ def filed(monkeypatch):
 
     monkeypatch.setattr(intake_api, "file_ticket", fake)
     monkeypatch.setattr(intake_api, "complaint_text", lambda ids, fallback="": fallback)
+    monkeypatch.setattr(intake_api, "open_ticket_on_same_matter", lambda sender, draft: result.get("open"))
     return calls, result
 
 
@@ -386,7 +387,7 @@ def test_an_urgent_complaint_is_filed_even_when_the_citizen_leaves_the_form(file
 def added(monkeypatch):
     calls: list[dict] = []
 
-    def fake(sender_id, number, draft):
+    def fake(sender_id, number, draft, only=None):
         calls.append({"sender_id": sender_id, "number": number, "draft": draft})
         return FiledTicket(number, "county.women", "新平县妇女联合会", date(2026, 12, 23))
 
@@ -489,7 +490,8 @@ def test_handoff_files_the_pending_complaint_for_the_operators(operator_queue):
     events, messages = run(ActionHandoff(), t)
     [(sender, draft)] = operator_queue
     assert (sender, draft.message_ids, draft.text, draft.needs_review) == ("tg:42", (7,), "老板拖欠工资（全文）", True)
-    assert responses(messages) == ["utter_handoff", "utter_handoff_filed"]
+    # no phone known: the reply comes in this chat, and the citizen may send a number
+    assert responses(messages) == ["utter_handoff_in_chat", "utter_handoff_filed"]
     assert slots_of(events)["ticket_number"] == "XP20261123-00003"
 
 
@@ -534,7 +536,19 @@ def test_handoff_of_an_urgent_complaint_already_filed_files_no_second_ticket(ope
 
 def test_handoff_without_a_complaint_only_tells_about_the_hotline(operator_queue):
     events, messages = run(ActionHandoff(), tracker("人工", "ask_human"))
-    assert operator_queue == [] and events == [] and responses(messages) == ["utter_handoff"]
+    assert operator_queue == [] and events == [] and responses(messages) == ["utter_handoff_in_chat"]
+    events, messages = run(ActionHandoff(), tracker("人工", "ask_human", slots={"phone": "13812345678"}))
+    assert responses(messages) == ["utter_handoff"]  # the operator calls the number given
+
+
+def test_a_number_sent_after_the_handoff_goes_onto_the_handed_off_ticket(analyse, added):
+    calls, _ = analyse
+    before = [{"event": "action", "name": "action_handoff"}, {"event": "action", "name": "action_listen"}]
+    t = tracker("幺三八一二三四五六七八", "inform", events=before, slots={"ticket_number": "XP20261130-00003"})
+    events, messages = run(ActionAnalyseComplaint(), t)
+    assert calls == [] and responses(messages) == ["utter_handoff_phone_added"]
+    assert added[0]["number"] == "XP20261130-00003" and added[0]["draft"].phone == "13812345678"
+    assert slots_of(events) == {"phone": "13812345678"}
 
 
 # --- the form --------------------------------------------------------------------------------------------------
@@ -775,3 +789,18 @@ def test_a_clear_other_request_leaves_the_form(extracted, text):
     extracted[text] = facts(times=[{"text": "今天", "start": "2026-11-30", "end": "2026-11-30"}])
     events, messages = answer(text, "incident_time", intent="inform")
     assert events == [] and messages == []
+
+
+def test_the_same_matter_told_again_joins_the_open_ticket(filed, monkeypatch):
+    calls, result = filed
+    result["open"] = "XP20261130-00007"
+    joined = []
+
+    def add_repeat(sender, number, draft):
+        joined.append((number, draft.text))
+        return FiledTicket(number, "county.hrss", "新平县人力资源和社会保障局", date(2026, 12, 23))
+
+    monkeypatch.setattr(intake_api, "add_repeat", add_repeat)
+    events, messages = run(ActionFileTicket(), tracker("匿名", slots=COLLECTED))
+    assert calls == [] and joined == [("XP20261130-00007", "老板拖欠三个月工资")]
+    assert responses(messages) == ["utter_added_to_open_ticket"] and messages[0]["number"] == "XP20261130-00007"
