@@ -22,13 +22,15 @@ NO_PHONE = "未留"
 SENTINELS = {NOT_KNOWN, ANONYMOUS, NO_PHONE}
 
 CORRECTION = re.compile(r"不是|不在|说错|写错|搞错|弄错|错了|改成|改为|更正|应该是")
-DONT_KNOW = re.compile(r"不知道|不晓得|不清楚|记不清|记不得|不记得|忘了|忘记了|说不清|没注意|不确定|不好说|搞不清")
+DONT_KNOW = re.compile(
+    r"不知道|不晓得|不清楚|记不清|记不得|不记得|忘了|忘记了|说不清|没注意|不确定|不好说|搞不清|说不准|拿不准|晓不得|莫得印象"
+)
 REFUSE = re.compile(r"不留|不想留|不方便|不给|不想给|不想说|不告诉|不愿意|保密|没有电话|没电话|没有手机|没手机|算了")
 ANONYMOUS_WORDS = re.compile(r"匿名|不留|不想留|不方便|不用|不要|不想说|不说|不告诉|不愿意|保密|无名|没必要|算了")
 TIME_WORDS = re.compile(
     r"年|月|日|号|周|星期|礼拜|天|前|后|以来|最近|近来|一直|刚才|刚刚|早上|上午|中午|下午|晚上|"
     r"半夜|凌晨|现在|今天|昨天|前天|去年|今年|春节|过年|国庆|端午|中秋|开始|时候|季度|春|夏|秋|冬|"
-    r"昨|今|晚|早|夜|学期|开学|放假|暑假|寒假|秋收|春耕|农忙|插秧|收谷子|赶集|街天|月初|月底|月中|上旬|中旬|下旬|"
+    r"昨|今|晚|早|夜|刚|学期|开学|放假|暑假|寒假|秋收|春耕|农忙|插秧|收谷子|赶集|街天|月初|月底|月中|上旬|中旬|下旬|"
     r"那会|那阵|那时|以前|之前|以后|之后|左右|多久|好久|很久|几天|几个月|几年|小时|钟头|分钟|至今|到现在|还在|"
     r"经常|老是|总是|天天|每天|每次|每年|每月|一年|两年|三年|半年|头年|前年|上回|上次|那天|当天|当时"
 )
@@ -102,7 +104,9 @@ def parse_place(text: str, facts: dict, j: Jurisdiction) -> dict | None:
     if place:
         return place
     c = clean(text)
-    if not 2 <= len(c) <= 40 or DONT_KNOW.search(c):
+    if DONT_KNOW.search(c) or REFUSE.search(c):  # not known or not said: not asked again, the ticket goes without
+        return {"township": NOT_KNOWN, "village": NOT_KNOWN}
+    if not 2 <= len(c) <= 40:
         return None
     village = VILLAGE_TEXT.fullmatch(c)
     if village:
@@ -143,7 +147,7 @@ def parse_when(text: str, facts: dict) -> str | None:
     if facts.get("times"):
         return format_time(facts["times"][0])
     c = clean(text)
-    if DONT_KNOW.search(c):
+    if DONT_KNOW.search(c) or REFUSE.search(c):
         return NOT_KNOWN
     if 1 <= len(c) <= 30 and TIME_WORDS.search(c):
         return c

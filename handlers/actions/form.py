@@ -87,6 +87,10 @@ class ValidatePetitionForm(FormValidationAction):
             changes.update(answer(requested, text, facts, tracker.slots, dispatcher))
         if not changes and intent in INTERRUPTIONS:
             return []  # not an answer either: the rules answer (out of scope, goodbye)
+        if not changes and hinted_before(tracker, requested):
+            # asked twice and still not understood: the citizen's words are kept as they are (the staff read them)
+            # rather than a third question; a conversation never loops on one question
+            changes = as_said(requested, text)
         if not changes:
             dispatcher.utter_message(response=HINTS[requested])
             return [SlotSet(requested, None)]
@@ -113,6 +117,33 @@ def leaves_the_form(text: str, intent: str | None) -> bool:
     if intent == "out_of_scope" and QUESTION.search(text):  # 今天天气怎么样: a question, not an answer
         return True
     return intent == "check_status" and bool(STATUS_QUERY.search(text))
+
+
+def hinted_before(tracker: Tracker, requested: str) -> bool:
+    """Whether the bot's last words before this message were the hint for this very question."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action") == HINTS[requested]
+    return False
+
+
+def as_said(requested: str, text: str) -> dict:
+    """A second answer that is still not understood, kept in the citizen's words."""
+    words = answers.clean(text)[:60]
+    if requested == "township":
+        return {"township": answers.NOT_KNOWN, "village": answers.NOT_KNOWN, "address": words or None}
+    if requested == "village":
+        return {"village": answers.NOT_KNOWN}
+    if requested == "incident_time":
+        return {"incident_time": words or answers.NOT_KNOWN}
+    if requested == "phone":
+        return {"phone": NO_PHONE}
+    return {"citizen_name": answers.ANONYMOUS}
 
 
 def answer(requested: str, text: str, facts: dict, slots: dict, dispatcher: CollectingDispatcher) -> dict:

@@ -804,3 +804,28 @@ def test_the_same_matter_told_again_joins_the_open_ticket(filed, monkeypatch):
     events, messages = run(ActionFileTicket(), tracker("匿名", slots=COLLECTED))
     assert calls == [] and joined == [("XP20261130-00007", "老板拖欠三个月工资")]
     assert responses(messages) == ["utter_added_to_open_ticket"] and messages[0]["number"] == "XP20261130-00007"
+
+
+def test_a_question_is_not_asked_a_third_time(extracted):
+    """Hinted once and still not understood: the words are kept and the form goes on."""
+    before = [
+        {"event": "action", "name": "petition_form"},
+        {
+            "event": "bot",
+            "text": "抱歉，我没听出是什么时候。",
+            "metadata": {"utter_action": "utter_invalid_incident_time"},
+        },
+        {"event": "action", "name": "action_listen"},
+    ]
+    t = tracker("嗯嗯嗯", "affirm", slots={"requested_slot": "incident_time"}, events=before)
+    events, messages = run(ValidatePetitionForm(), t)
+    assert slots_of(events) == {"incident_time": "嗯嗯嗯"} and messages == []
+    first_time = tracker("嗯嗯嗯", "affirm", slots={"requested_slot": "incident_time"}, events=before[:1])
+    events, messages = run(ValidatePetitionForm(), first_time)
+    assert responses(messages) == ["utter_invalid_incident_time"]
+
+
+@pytest.mark.parametrize("text", ["不知道", "不想说", "说不准"])
+def test_a_place_not_known_or_not_said_is_not_asked_again(extracted, text):
+    events, messages = answer(text, "township")
+    assert slots_of(events) == {"township": "不详", "village": "不详"} and messages == []
