@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(handler=cmd_classify)
 
-    p = sub.add_parser("train", help="train the category, matter and complaint-gate models into $MODEL_DIR")
+    p = sub.add_parser("train", help="train the category, matter, complaint-gate and urgency models into $MODEL_DIR")
     p.set_defaults(handler=cmd_train)
 
     p = sub.add_parser(
@@ -144,7 +144,7 @@ def cmd_train(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> in
     models = training.train_all(model_dir, settings.real_data_dir)
     with contextlib.redirect_stdout(stdout):
         train.report(models["category"], model_dir / MODEL_FILE_NAME)
-        for name in ("matter", "gate"):
+        for name in ("matter", "gate", "urgent"):
             r = models[name].report
             print(
                 f"{name}: {r['n_examples']} examples, {len(models[name].classes_)} classes, "

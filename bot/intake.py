@@ -41,7 +41,14 @@ from bot.tickets import (
     record_event,
     tickets_of_sender,
 )
-from bot.training import GATE_MODEL, GATE_THRESHOLD, MATTER_MODEL, NOT_COMPLAINT
+from bot.training import (
+    GATE_MODEL,
+    GATE_THRESHOLD,
+    MATTER_MODEL,
+    NOT_COMPLAINT,
+    URGENT_MODEL,
+    URGENT_THRESHOLD,
+)
 from bot.vocabulary import (
     OPEN_STATUSES,
     STATUS_LABELS,
@@ -147,6 +154,16 @@ def gate_model() -> CategoryModel:
     return load_model(get_settings().model_dir / GATE_MODEL)
 
 
+def urgency_model() -> CategoryModel:
+    return load_model(get_settings().model_dir / URGENT_MODEL)
+
+
+def is_urgent(text: str) -> bool:
+    """Danger to life now: the urgency model (bot/training.py says how its threshold was chosen)."""
+    _, probs = urgency_model().predict_with_probabilities(text)
+    return probs.get("urgent", 0.0) > URGENT_THRESHOLD
+
+
 def format_time(t: dict) -> str:
     """A time of facts["times"] as shown to the citizen and stored: 去年十月（2025-10-01至2025-10-31）."""
     if "days" in t:
@@ -232,7 +249,7 @@ def analyse(
     j = j or load_jurisdiction()
     prediction, category_probs = category_model().predict_with_probabilities(text)
     facts = extract_facts(text, today or china_today(), j.gazetteer())
-    flags = derive_flags(text, facts)
+    flags = [f for f in derive_flags(text, facts) if f != Flag.URGENT] + ([Flag.URGENT] if is_urgent(text) else [])
     if dispatch.out_of_area(facts, j, text):
         flags.append(Flag.OUT_OF_AREA)
     _, matter_probs = (matters_by or matter_model()).predict_with_probabilities(text)

@@ -65,6 +65,7 @@ def test_every_response_used_in_python_exists_in_the_domain():
     used = set()
     for path in [*ACTIONS_DIR.glob("*.py"), *HANDLERS_DIR.glob("*.py")]:
         used |= set(re.findall(r"[\"'](utter_[a-z0-9_]+)[\"']", path.read_text(encoding="utf-8")))
+    used -= {"utter_action"}  # the key of Rasa's bot-event metadata that names a response, not a response
     assert used, "no responses found: has the action code moved?"
     assert used <= set(DOMAIN["responses"])
 

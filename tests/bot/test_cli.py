@@ -126,7 +126,7 @@ def test_invalid_today_is_a_usage_error():
 def tiny_model_path(tmp_path):
     """A tiny category model, and beside it tiny matter and gate models (the real ones are built by `make run`)."""
     from bot.matters import load_catalogue
-    from bot.training import GATE_MODEL, MATTER_MODEL
+    from bot.training import GATE_MODEL, MATTER_MODEL, URGENT_MODEL
     from classifier.model import CategoryModel
 
     catalogue = load_catalogue()
@@ -136,6 +136,8 @@ def tiny_model_path(tmp_path):
     complaints = ["包工头拖欠我们农民工三个月工资", "邻居占了我家的宅基地", "物业乱收费", "工地老板欠薪不给"]
     others = ["发错了", "谢谢", "你好", "好的"]
     CategoryModel(cv=0).fit(complaints + others, ["complaint"] * 4 + ["not_complaint"] * 4).save(tmp_path / GATE_MODEL)
+    urgent = ["他拿刀要砍人", "着火了", "我不想活了", "煤气漏了"]
+    CategoryModel(cv=0).fit(urgent + complaints, ["urgent"] * 4 + ["not_urgent"] * 4).save(tmp_path / URGENT_MODEL)
     texts = [
         "包工头拖欠我们工资",
         "老板欠薪跑路",
@@ -189,6 +191,7 @@ def test_train_writes_the_models_into_the_settings_model_dir(tmp_path, monkeypat
 
     monkeypatch.setattr(training, "train_matter_model", lambda out, show_progress=True: quick(out))
     monkeypatch.setattr(training, "train_gate_model", lambda out, show_progress=True: quick(out))
+    monkeypatch.setattr(training, "train_urgent_model", lambda out, show_progress=True: quick(out))
     monkeypatch.setattr(
         training.category_training, "train", lambda out, show_progress=True, real_dir=None: (quick(out), out)
     )
@@ -197,7 +200,7 @@ def test_train_writes_the_models_into_the_settings_model_dir(tmp_path, monkeypat
     settings.get_settings.cache_clear()
     out = io.StringIO()
     assert cli.main(["train"], stdin=io.BytesIO(b""), stdout=out) == 0
-    for name in ("category.joblib", "matter.joblib", "gate.joblib"):
+    for name in ("category.joblib", "matter.joblib", "gate.joblib", "urgent.joblib"):
         assert (tmp_path / "models" / name).is_file()
     assert "matter: 3 examples" in out.getvalue() and "gate: 3 examples" in out.getvalue()
 
