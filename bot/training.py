@@ -99,10 +99,7 @@ def _stale(path: Path) -> bool:
 
 def train_matter_model(out: Path, show_progress: bool = True) -> CategoryModel:
     texts, labels = matter_examples(load_catalogue())
-    model = CategoryModel(C=1.0, cv=5)
-    model.fit(texts, labels, progress=_bar(show_progress, "training matter model"))
-    model.save(out)
-    return model
+    return _fit_and_save(CategoryModel(C=1.0, cv=5), texts, labels, out, "training matter model", show_progress)
 
 
 def train_gate_model(out: Path, show_progress: bool = True) -> CategoryModel:
@@ -110,9 +107,7 @@ def train_gate_model(out: Path, show_progress: bool = True) -> CategoryModel:
     matter_texts, _ = matter_examples(load_catalogue(), with_catalogue=False)
     texts, labels = gate_examples(matter_texts)
     model = CategoryModel(C=1.0, cv=5, class_weight="balanced")
-    model.fit(texts, labels, progress=_bar(show_progress, "training complaint gate"))
-    model.save(out)
-    return model
+    return _fit_and_save(model, texts, labels, out, "training complaint gate", show_progress)
 
 
 def urgent_examples() -> tuple[list[str], list[str]]:
@@ -129,19 +124,22 @@ def urgent_examples() -> tuple[list[str], list[str]]:
 def train_urgent_model(out: Path, show_progress: bool = True) -> CategoryModel:
     texts, labels = urgent_examples()
     model = CategoryModel(C=1.0, cv=5, class_weight="balanced")  # 485 urgent against about 7,400 others
-    model.fit(texts, labels, progress=_bar(show_progress, "training urgency model"))
-    model.save(out)
+    return _fit_and_save(model, texts, labels, out, "training urgency model", show_progress)
+
+
+def _fit_and_save(
+    model: CategoryModel, texts: list[str], labels: list[str], out: Path, desc: str, show_progress: bool
+) -> CategoryModel:
+    """Fits with a progress bar (one step per CV fold and stage) and saves."""
+    with tqdm(total=model.cv + 3, desc=desc, unit="step", disable=not show_progress) as bar:
+
+        def step(msg: str) -> None:
+            bar.set_postfix_str(msg, refresh=False)
+            bar.update(1)
+
+        model.fit(texts, labels, progress=step)
+        model.save(out)
     return model
-
-
-def _bar(show: bool, desc: str):
-    bar = tqdm(total=8, desc=desc, unit="step", disable=not show)
-
-    def step(msg: str) -> None:
-        bar.set_postfix_str(msg, refresh=False)
-        bar.update(1)
-
-    return step
 
 
 def train_all(model_dir: Path, real_dir: Path | None = None, show_progress: bool = True) -> dict[str, CategoryModel]:
