@@ -109,7 +109,7 @@ def out_of_area(facts: dict, j: Jurisdiction, text: str = "") -> dict | None:
     places = facts.get("places") or []
     if any(_ours(p, j) for p in places) or any(name in text for name in (j.county, *j.county_aliases)):
         return None
-    if _OUR_PLACE.search(text):  # 我们村 / 本县: written to this county's hotline, "our village" is here
+    if _OUR_PLACE.search(text):  # 我们村 / 本县 / 在这里: written to this county's hotline, "here" is here
         return None
     candidates = [
         (p.get("text"), division(p.get("county")) or division(p.get("city")) or division(p.get("province")), p)
@@ -128,7 +128,7 @@ def out_of_area(facts: dict, j: Jurisdiction, text: str = "") -> dict | None:
     return None
 
 
-_OUR_PLACE = re.compile(r"(?:我们|咱们|本)(?:村|寨|组|乡|镇|县|社区)")
+_OUR_PLACE = re.compile(r"(?:我们|咱们|本)(?:村|寨|组|乡|镇|县|社区|这里|这边|这儿|当地)|(?:在|来|到)(?:这里|这边|这儿|本地)")
 
 
 def _ours(place: dict, j: Jurisdiction) -> bool:

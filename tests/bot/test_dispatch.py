@@ -146,6 +146,9 @@ def test_catalogue_mistakes_are_reported_in_chinese(tmp_path, jurisdiction):
         ("我在浙江打工，老家在新平戛洒，医保能不能异地结算", False),
         ("在昆明住院花了三万，新平医保只报了一点", False),
         ("我们村有人在广东做传销，还拉我们亲戚去", False),
+        ("隔壁双柏县的人来我们这里偷砍树", False),
+        ("户口在贵州，在这边打工，孩子上学报不了名", False),
+        ("在楚雄州双柏县的一个工地上班，欠薪三个月", True),
     ],
 )
 def test_places_named_in_the_text_decide_too_and_a_place_of_ours_keeps_it_local(text, elsewhere, jurisdiction):
