@@ -56,6 +56,7 @@ bench: $(VENV)/.installed rasa-venv
 	$(PY) -m bench.classifier
 	$(PY) -m bench.facts
 	$(PY) -m bench.routing
+	$(PY) -m bench.replies
 	$(PY) -m bench.urgent
 	$(PY) -m bench.dialogue
 

@@ -128,7 +128,9 @@ def out_of_area(facts: dict, j: Jurisdiction, text: str = "") -> dict | None:
     return None
 
 
-_OUR_PLACE = re.compile(r"(?:我们|咱们|本)(?:村|寨|组|乡|镇|县|社区|这里|这边|这儿|当地)|(?:在|来|到)(?:这里|这边|这儿|本地)")
+_OUR_PLACE = re.compile(
+    r"(?:我们|咱们|本)(?:村|寨|组|乡|镇|县|社区|这里|这边|这儿|当地)|(?:在|来|到)(?:这里|这边|这儿|本地)"
+)
 
 
 def _ours(place: dict, j: Jurisdiction) -> bool:

@@ -29,6 +29,7 @@ class Department:
     name: str
     level: str
     township: str | None = None  # township code for township-level departments
+    aliases: tuple[str, ...] = ()  # short names as citizens and other offices write them (人社局, 交警)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,17 @@ class Jurisdiction:
     def _village_names(self) -> dict[str, Village]:
         return {v.name: v for v in self.villages.values()}
 
+    @cached_property
+    def _department_forms(self) -> list[tuple[str, str]]:
+        forms = [(d.name, d.code) for d in self.departments.values()]
+        forms += [(a, d.code) for d in self.departments.values() for a in d.aliases]
+        return sorted(forms, key=lambda fc: -len(fc[0]))
+
+    def department_named(self, name: str | None) -> str | None:
+        """The code of the department a name refers to (新平县人社局, 市交通运输局, 交警大队): the longest department
+        name or alias found in it, else None."""
+        return next((code for form, code in self._department_forms if form in (name or "")), None)
+
     def township_code(self, value: str | None) -> str | None:
         """The code of a township given by its code, full name or alias (gasa / 戛洒镇 / 戛洒), else None."""
         return self._township_forms.get(value or "")
@@ -139,7 +151,10 @@ def _departments(data: dict, path: Path) -> dict[str, Department]:
             raise _fail(path, f"部门 {d['code']}", f"的 level 必须是 {'/'.join(LEVELS)}")
         if d["code"] in departments:
             raise _fail(path, f"部门 {d['code']}", "重复")
-        departments[d["code"]] = Department(d["code"], str(d["name"]), d["level"])
+        aliases = d.get("aliases") or []
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise _fail(path, f"部门 {d['code']}", "的 aliases 必须是简称的列表，如 [人社局, 人社]")
+        departments[d["code"]] = Department(d["code"], str(d["name"]), d["level"], aliases=tuple(aliases))
     return departments
 
 

@@ -44,6 +44,13 @@ def test_route_to_a_missing_department_is_reported_in_chinese():
         parse_jurisdiction(d, FILE, category_codes())
 
 
+def test_department_short_names_must_be_a_list_of_names():
+    d = data()
+    d["departments"][1]["aliases"] = "人社局"
+    with pytest.raises(JurisdictionError, match="aliases 必须是简称的列表"):
+        parse_jurisdiction(d, FILE, category_codes())
+
+
 def test_a_category_without_route_is_reported():
     d = data()
     del d["routing"]["family"]
