@@ -23,6 +23,7 @@ from bot.matters import Catalogue
 from bot.routing import route
 from classifier.extract.elsewhere import divisions_named
 from classifier.extract.gazetteer import division
+from classifier.normalise import normalise
 
 # weight of the category model against the matter model's own view of the category (geometric mix), and the rule
 # that picks the department: the department whose matters are likeliest together. Chosen by 5-fold CV on the
@@ -101,21 +102,39 @@ def department_alternatives(
     return [(code, round(p, 4)) for code, p in ranked[:k]]
 
 
-def out_of_area(facts: dict, j: Jurisdiction, text: str = "") -> dict | None:
+def out_of_area(facts: dict, j: Jurisdiction, text: str = "", category: str | None = None) -> dict | None:
     """The place a matter belongs to when the complaint names a county, city or province other than ours and no
     place of ours ({province, city, county, text}, the missing levels filled in from the division list). The places
     come from the facts and from the division names in `text` (everyday short names too: 在昆明打工). None when any
-    place is ours, or no place says where it is."""
+    place is ours, or no place says where it is.
+
+    Where the citizen comes from (我是新平人 / 我们都是新平扬武的 / 老家在新平) says nothing of where the matter is,
+    except for matters the home county administers whoever asks (`HOME_BOUND`: 医保, 低保, 承包地): 我在浙江打工，老家在
+    新平戛洒，医保能不能异地结算 is ours."""
+    text = normalise(text)
+    origin = [m.span() for m in _ORIGIN.finditer(text)]
+
+    def in_origin(written: str | None) -> bool:
+        return bool(written) and any(text.find(written, a) in range(a, b) for a, b in origin)
+
     places = facts.get("places") or []
-    if any(_ours(p, j) for p in places) or any(name in text for name in (j.county, *j.county_aliases)):
+    told = re.sub(_ORIGIN, lambda m: "＿" * len(m.group()), text)  # the text without where the citizen is from
+    if any(_ours(p, j) and not in_origin(p.get("text")) for p in places):
         return None
-    if _OUR_PLACE.search(text):  # 我们村 / 本县 / 在这里: written to this county's hotline, "here" is here
-        return None
+    if any(name in told for name in (j.county, *j.county_aliases)) or _OUR_PLACE.search(told):
+        return None  # 我们村 / 本县 / 在这里 / 县城: written to this county's hotline, "here" is here
+    ours_in_origin = told != text and (
+        any(name in text for name in (j.county, *j.county_aliases)) or any(_ours(p, j) for p in places)
+    )
+    if ours_in_origin and (category in HOME_BOUND or _HOME_MATTER.search(text) or _HOME.search(told)):
+        return None  # 我是戛洒的，家里的房子… / 户口在新平，补办身份证…: the matter is at home
     candidates = [
         (p.get("text"), division(p.get("county")) or division(p.get("city")) or division(p.get("province")), p)
         for p in places
+        if not in_origin(p.get("text"))
     ]
-    candidates += [(text[s:e], div, {}) for s, e, div in divisions_named(text)]
+    candidates += [(text[s:e], div, {}) for s, e, div in divisions_named(told)]
+    candidates += [(nick, division(name), {}) for nick, name in j.place_nicknames.items() if nick in told]
     for written, div, p in candidates:
         province = p.get("province") or (div.province if div else None)
         city = p.get("city") or (div.city if div else None)
@@ -125,11 +144,31 @@ def out_of_area(facts: dict, j: Jurisdiction, text: str = "") -> dict | None:
         )
         if elsewhere:
             return {"province": province, "city": city, "county": county, "text": written}
+    somewhere = _SOMEWHERE_ELSE.search(told)  # 在外省被骗了: elsewhere, though not said where
+    if somewhere and not _HOME.search(told):
+        return {"province": None, "city": None, "county": None, "text": somewhere.group(1)}
     return None
 
 
 _OUR_PLACE = re.compile(
     r"(?:我们|咱们|本)(?:村|寨|组|乡|镇|县|社区|这里|这边|这儿|当地)|(?:在|来|到)(?:这里|这边|这儿|本地)"
+    r"|村里|村委会|村小组|村干部|村卫生室|乡里|乡上|镇上|乡卫生院"
+    # 县城 / 县医院 / 县农业局 unnamed: ours (元江县城 / 峨山县一中 are named, and not)
+    r"|(?:^|[^\u4e00-\u9fff]|[在去到的了我们咱和跟从回进])"
+    r"(?:县城|县里|县上|县医院|县人民医院|县一中|县二中|县[\u4e00-\u9fff]{1,5}?(?:局|委|办|院|所|中心))"
+    r"|回来(?:报销|办理?|申请|补办|开证明|找|发现)"
+)
+# not said where: 在外省被骗了 is elsewhere; 在外地打工，家里的… is not
+_SOMEWHERE_ELSE = re.compile(r"(?:在|去|到|跑)(外省|省外|外地)")
+_HOME = re.compile(r"家里|我家|老家|家中|屋头|屋里")
+# Matters the home county handles wherever the citizen lives: insurance, pensions, assistance, papers, their land.
+HOME_BOUND = {"social_security", "land", "village_affairs"}
+_HOME_MATTER = re.compile(r"医保|社保|养老|低保|户口|户籍|身份证|宅基地|承包地|优待金|补贴|补助|房子|老屋")
+# who the citizen is and where from, not where the matter is
+_ORIGIN = re.compile(
+    r"(?:我|我们|本人|俺|我家|他|她|他们)(?:都|也|原来|本来)?(?:是|系)[^，。,；;！!？?]{1,14}?(?:人|的|村民|农民|居民|老乡)"
+    r"|从[^，。,；;！!？?]{1,10}?(?:过去|出去|去的)|[^，。,；;！!？?\s]{2,8}?去的(?=人|有|老乡|几个|[一二三四五六七八九十两]+个)"
+    r"|户口(?:在|是)[^，。,；;！!？?]{1,12}"
 )
 
 

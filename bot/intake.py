@@ -250,7 +250,7 @@ def analyse(
     prediction, category_probs = category_model().predict_with_probabilities(text)
     facts = extract_facts(text, today or china_today(), j.gazetteer())
     flags = [f for f in derive_flags(text, facts) if f != Flag.URGENT] + ([Flag.URGENT] if is_urgent(text) else [])
-    if dispatch.out_of_area(facts, j, text):
+    if dispatch.out_of_area(facts, j, text, prediction.category):
         flags.append(Flag.OUT_OF_AREA)
     _, matter_probs = (matters_by or matter_model()).predict_with_probabilities(text)
     catalogue = load_catalogue()
@@ -278,6 +278,31 @@ def analyse(
     )
 
 
+# Where a second matter starts in one message: 还有一件事 / 另外 / 第二 / 顺便反映 / 二是.
+SECOND_MATTER = re.compile(
+    r"(?:^|[，。,.；;！!？?\s])(?=还有一件事|还有个事|还有一个事|还有件事|还有一个问题|还有个问题|另外还有|另外一件|另外一个|"
+    r"另一件事|另一个问题|另外[，,]|第二件|第二个问题|第二[，,、]|再反映一|再反映个|顺便反映|顺便说一下|顺便问一下|还要反映|二是)"
+)
+MIN_PROBLEM_CHARS = 6
+
+
+def second_problem(draft: Draft, j: Jurisdiction | None = None) -> Draft | None:
+    """A second, separate matter in the same message (its own Draft of the words from where it starts), when the
+    message says so in words and the part reads as a complaint that another department handles; else None. One
+    message, one ticket is the rule; this only finds what the citizen may want as a second ticket."""
+    j = j or load_jurisdiction()
+    m = SECOND_MATTER.search(draft.text, 1)
+    if not m:
+        return None
+    first, rest = draft.text[: m.start()].strip(), draft.text[m.start() :].strip("，。,.；;！!？? \n")
+    if min(len(first), len(rest)) < MIN_PROBLEM_CHARS:
+        return None
+    first_draft, second = analyse(first, j=j), analyse(rest, j=j)
+    if second.not_complaint or route_of(first_draft, j).department_code == route_of(second, j).department_code:
+        return None
+    return second
+
+
 def with_category(draft: Draft, category: str) -> Draft:
     """The draft with the category the citizen or operator chose, and that category's likeliest matter."""
     matter = dispatch.best_matter(draft.matter_top, category, load_catalogue())
@@ -285,7 +310,7 @@ def with_category(draft: Draft, category: str) -> Draft:
 
 
 def out_of_area_of(draft: Draft, j: Jurisdiction | None = None) -> dict | None:
-    return dispatch.out_of_area(draft.facts, j or load_jurisdiction(), draft.text)
+    return dispatch.out_of_area(draft.facts, j or load_jurisdiction(), draft.text, draft.category)
 
 
 def route_of(draft: Draft, j: Jurisdiction | None = None) -> Route:

@@ -73,6 +73,7 @@ class Jurisdiction:
     townships: dict[str, Township]
     routing: dict[str, RouteRule]
     escalation: dict[str, EscalationRule] = field(default_factory=dict)
+    place_nicknames: dict[str, str] = field(default_factory=dict)  # 春城 -> 昆明市: names no division list has
 
     @cached_property
     def _township_forms(self) -> dict[str, str]:
@@ -250,7 +251,15 @@ def parse_jurisdiction(data: dict, path: Path, categories: list[str] | None = No
         townships=townships,
         routing=routing,
         escalation=_escalation(data, path, departments),
+        place_nicknames=_nicknames(data, path),
     )
+
+
+def _nicknames(data: dict, path: Path) -> dict[str, str]:
+    names = data.get("place_nicknames") or {}
+    if not isinstance(names, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in names.items()):
+        raise _fail(path, "place_nicknames", "必须是“俗称: 正式名称”的对照，如 春城: 昆明市")
+    return dict(names)
 
 
 def load_jurisdiction(path: Path | None = None) -> Jurisdiction:

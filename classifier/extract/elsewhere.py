@@ -5,7 +5,8 @@
 
 A short name counts when it is a province or a city (prefecture level) and reads as a place: not followed by a
 character that makes it another word (普洱茶, 大理石, 湖南人); a county's short name counts when followed by
-县 / 区 / 市 or preceded by 在 / 到 / 去 / 赴 / 于. A place named as where the citizen came back from (从广东回来) is
+县 / 区 / 市 or by 那边 / 一带 / 附近, when preceded by 在 / 到 / 去 / 赴 / 于, or when it opens a sentence followed by
+的 (峨山的一个果园). A place named as where the citizen came back from (从广东回来) is
 not where the matter is.
 """
 
@@ -17,6 +18,8 @@ from functools import lru_cache
 from classifier.extract.gazetteer import Division, china_divisions
 
 _LEVEL_AFTER = re.compile(r"[省市县区州]")
+_AREA_AFTER = re.compile(r"(?:那边|那里|那儿|那块|一带|附近)")
+_SENTENCE_START = re.compile(r"(?:^|[，。,.；;！!？?：:\s])$")
 _PLACE_BEFORE = re.compile(r"(?:在|到|去|赴|于|是|的)$")
 # a short name followed by one of these is another word (普洱茶, 大理石, 吉林大学 stays a place, 黄山松)
 _WORD_AFTER = re.compile(r"^(?:茶|石|松|鸡|人|话|口音|菜|火锅|小面|米线|时间|牌|籍|大学|路|街|站|机场|号)")
@@ -43,8 +46,9 @@ def divisions_named(text: str) -> list[tuple[int, int, Division]]:
         before, after = text[max(0, m.start() - 1) : m.start()], text[m.end() :]
         if short:
             level_follows = bool(_LEVEL_AFTER.match(after))
-            placed = bool(_PLACE_BEFORE.search(before))
-            if div.level == "county" and not (level_follows or placed):
+            placed = bool(_PLACE_BEFORE.search(before)) or bool(_AREA_AFTER.match(after))
+            opens = bool(_SENTENCE_START.search(text[max(0, m.start() - 1) : m.start()])) and after.startswith("的")
+            if div.level == "county" and not (level_follows or placed or opens):
                 continue
             if div.level != "county" and _WORD_AFTER.match(after) and not level_follows:
                 continue

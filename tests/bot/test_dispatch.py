@@ -153,4 +153,20 @@ def test_catalogue_mistakes_are_reported_in_chinese(tmp_path, jurisdiction):
 )
 def test_places_named_in_the_text_decide_too_and_a_place_of_ours_keeps_it_local(text, elsewhere, jurisdiction):
     places = [{"text": "新平戛洒", "county": "新平彝族傣族自治县", "township": "戛洒镇"}] if "戛洒" in text else []
-    assert (dispatch.out_of_area({"places": places}, jurisdiction, text) is not None) == elsewhere
+    category = "social_security" if "医保" in text else "labour"
+    assert (dispatch.out_of_area({"places": places}, jurisdiction, text, category) is not None) == elsewhere
+
+
+@pytest.mark.parametrize(
+    "text, category, elsewhere",
+    [
+        ("我是新平人，在广州白云区的工地干活，包工头欠了两个月工资", "labour", True),
+        ("我们都是新平漠沙的，在贵州毕节的煤矿干活，老板跑了", "labour", True),
+        ("从新平过去的五个人在元江县的果园摘果子，工钱没给", "labour", True),
+        ("我是新平人，在广州打工，新农合在老家交的，在外面看病怎么报销", "social_security", False),
+        ("县城有家培训机构说是昆明总部的，收了钱就关门", "education", False),
+        ("在昆明住院花了两万，回来报销说材料不全", "social_security", False),
+    ],
+)
+def test_where_the_citizen_is_from_is_not_where_the_matter_is(text, category, elsewhere, jurisdiction):
+    assert (dispatch.out_of_area({"places": []}, jurisdiction, text, category) is not None) == elsewhere
