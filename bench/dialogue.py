@@ -42,6 +42,8 @@ QUESTIONS = {
     "utter_phone_why": "phone",
     "utter_ask_citizen_name": "name",
     "utter_recap": "recap",
+    "utter_ask_revision": "recap",
+    "utter_offer_second": "second",
 }
 NOT_UNDERSTOOD = {
     *("utter_invalid_place", "utter_invalid_village", "utter_invalid_incident_time", "utter_no_phone"),
@@ -51,6 +53,7 @@ NOT_UNDERSTOOD = {
 NO_ANSWER = {
     **{"confirm": "是的", "category": "其他", "details": "就是刚才说的那个事", "place": "不知道"},
     **{"village": "不清楚", "time": "记不清了", "phone": "不留", "name": "匿名", "recap": "确认"},
+    "second": "好的，另外登记",  # a citizen who told two matters wants both looked after
 }
 TICKET_NUMBER = re.compile(r"XP\d{8}-\d{5,}")
 

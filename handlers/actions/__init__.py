@@ -4,4 +4,4 @@ Small actions that call our code (bot.intake, classifier) and refer to responses
 them does nothing else: models, database and jurisdiction are loaded on first use.
 """
 
-from handlers.actions import complaint, form, handoff, status  # noqa: F401  (importing registers the actions)
+from handlers.actions import complaint, form, handoff, recap, status  # noqa: F401  (importing registers the actions)

@@ -140,9 +140,11 @@ class ActionAnalyseComplaint(Action):
         if elsewhere:
             dispatcher.utter_message(response="utter_out_of_area", **out_of_area_values(elsewhere))
         dispatcher.utter_message(response="utter_confirm_category", category_name=draft.category_name)
+        second = None if filed_now or Flag.URGENT in draft.flags else intake.second_problem(draft)
         events = [
             *fresh,
             *filed_now,
+            SlotSet("second_problem", {"text": second.text} if second else None),
             SlotSet("complaint_text", text),
             SlotSet("message_ids", ids),
             SlotSet("complaint_ready", True),
@@ -276,7 +278,66 @@ def file_collected(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
     dispatcher.utter_message(
         response=response, number=filed.number, department=filed.department_name, due=format_date(filed.answer_due)
     )
-    return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", filed.number)]
+    return (
+        [SlotSet(s, None) for s in COMPLAINT_SLOTS]
+        + [SlotSet("ticket_number", filed.number)]
+        + offer_second_problem(dispatcher, tracker)
+    )
+
+
+def offer_second_problem(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """After the first ticket, the second matter of the same message is offered as a ticket of its own; the place
+    told for the first one is kept for it in case its own words name none."""
+    pending = tracker.get_slot("second_problem")
+    if not pending:
+        return []
+    second = intake.analyse(pending["text"])
+    place = {k: tracker.get_slot(k) for k in ("township", "village", "address")}
+    if not second.township:
+        second = replace(second, **{k: answers.or_none(v) for k, v in place.items()})
+    department = intake.route_of(second).department_name
+    dispatcher.utter_message(response="utter_offer_second", text=pending["text"], department=department)
+    return [SlotSet("second_problem", {**pending, **place})]
+
+
+class ActionSecondProblem(Action):
+    """The answer to the offer of a second ticket (要 / 不用); with no offer pending, an okay after the ticket
+    number is thanked."""
+
+    def name(self) -> str:
+        return "action_second_problem"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        pending = tracker.get_slot("second_problem")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if not pending:
+            dispatcher.utter_message(response="utter_thank")
+            return []
+        if intent == "deny":
+            dispatcher.utter_message(response="utter_second_not_filed")
+            return [SlotSet("second_problem", None)]
+        second = intake.analyse(pending["text"])
+        if not second.township:
+            place = {k: answers.or_none(pending.get(k)) for k in ("township", "village", "address")}
+            second = replace(second, **place)
+        second = replace(
+            second,
+            phone=answers.or_none(tracker.get_slot("phone")),
+            citizen_name=answers.or_none(tracker.get_slot("citizen_name")),
+        )
+        try:
+            filed = intake.file_ticket(second, sender_id=tracker.sender_id)
+        except Exception:
+            log.exception("filing the second problem failed")
+            dispatcher.utter_message(response="utter_system_error")
+            return []
+        dispatcher.utter_message(
+            response="utter_second_filed",
+            number=filed.number,
+            department=filed.department_name,
+            due=format_date(filed.answer_due),
+        )
+        return [SlotSet("second_problem", None), SlotSet("ticket_number", filed.number)]
 
 
 def add_to_filed(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -19,13 +20,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from bot import intake
 from bot.clock import china_today
 from bot.intake import format_time
 from bot.jurisdiction import load_jurisdiction
-from bot.vocabulary import find_ticket_number
+from bot.vocabulary import Flag, find_ticket_number
 from classifier.facts import extract_facts
 from handlers.actions import answers
 from handlers.actions.answers import CORRECTION, NO_PHONE, SENTINELS
+from handlers.actions.complaint import collected_draft, file_urgent_at_once, message_id_of
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,7 @@ class ValidatePetitionForm(FormValidationAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if leaves_the_form(text, intent):
             return []  # rejected: a rule answers, then the form asks again (or stops)
+        danger = danger_in_answer(dispatcher, tracker, text)
         if text.startswith("/"):  # a button payload other than an answer
             changes, facts = {}, {}
         else:
@@ -85,6 +89,8 @@ class ValidatePetitionForm(FormValidationAction):
             facts = extract(text)
             changes = corrections(text, facts, tracker.slots, requested, dispatcher)
             changes.update(answer(requested, text, facts, tracker.slots, dispatcher))
+        if not changes and danger:
+            return danger  # the danger is dealt with; the question comes again, without a hint
         if not changes and intent in INTERRUPTIONS:
             return []  # not an answer either: the rules answer (out of scope, goodbye)
         if not changes and hinted_before(tracker, requested):
@@ -98,7 +104,38 @@ class ValidatePetitionForm(FormValidationAction):
         new_facts = merged_facts(old_facts, facts, changes, tracker.slots)
         if new_facts != old_facts:
             changes["facts"] = new_facts
-        return [SlotSet(k, v) for k, v in changes.items()]
+        return danger + [SlotSet(k, v) for k, v in changes.items()]
+
+
+# An answer this short is an answer (上个月 / 戛洒镇南恩村 / 匿名): it is not read for danger.
+MIN_DANGER_CHARS = 6
+
+
+def danger_in_answer(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
+    """Danger told while answering a question (他拿着刀在门口 / 房子裂了人还在里面): the same as in the opening
+    message: the safety advice first, the words join the complaint, and the ticket is filed now as urgent."""
+    flags = list(tracker.get_slot("flags") or [])
+    if Flag.URGENT in flags or text.startswith("/") or len(answers.clean(text)) < MIN_DANGER_CHARS:
+        return []
+    if not intake.is_urgent(text):
+        return []
+    dispatcher.utter_message(response="utter_urgent")
+    flags.append(Flag.URGENT.value)
+    ids = list(tracker.get_slot("message_ids") or [])
+    if message_id_of(tracker) is not None:
+        ids.append(message_id_of(tracker))
+    complaint = f"{tracker.get_slot('complaint_text') or ''}\n{text}".strip()
+    events: list[EventType] = [
+        SlotSet("flags", flags),
+        SlotSet("message_ids", ids),
+        SlotSet("complaint_text", complaint),
+    ]
+    if tracker.get_slot("filed_ticket"):
+        return events
+    draft = replace(collected_draft(tracker), text=complaint, flags=tuple(flags), message_ids=tuple(ids))
+    slots = tracker.slots
+    found = {"phone": slots.get("phone"), "citizen_name": slots.get("citizen_name")}
+    return events + file_urgent_at_once(dispatcher, tracker, draft, found)
 
 
 # Requests that leave the form whatever else the message holds: a status query (a ticket number, 进度), a person,
@@ -182,10 +219,13 @@ def answer(requested: str, text: str, facts: dict, slots: dict, dispatcher: Coll
     return {}
 
 
-def corrections(text: str, facts: dict, slots: dict, requested: str, dispatcher: CollectingDispatcher) -> dict:
-    """Facts given for slots other than the one asked: a correction (不是…是…) replaces, a new fact fills a gap."""
+def corrections(
+    text: str, facts: dict, slots: dict, requested: str, dispatcher: CollectingDispatcher, correcting: bool = False
+) -> dict:
+    """Facts given for slots other than the one asked: a correction (不是…是…, or anything said at the recap:
+    `correcting`) replaces, a new fact fills a gap."""
     changes: dict[str, Any] = {}
-    correcting = bool(CORRECTION.search(text))
+    correcting = correcting or bool(CORRECTION.search(text))
     j = load_jurisdiction()
     if requested not in ("township", "village") and facts.get("places"):
         place = answers.place_slots(facts, j)

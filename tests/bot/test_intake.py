@@ -225,3 +225,18 @@ def test_an_open_ticket_on_the_same_matter_takes_the_repeat(engine, make_draft):
         t = get_ticket(s, first.number)
         assert "【群众再次反映】包工头欠薪的事还没人管" in t.text and "repeat" in t.flags
         assert t.events[-1].note == "群众再次反映同一事项"
+
+
+@pytest.mark.parametrize(
+    "text, second",
+    [
+        ("包工头欠了我们三个月工资。还有一件事，我们村的路被大车压坏了，一下雨就没法走。", "我们村的路被大车压坏了"),
+        ("隔壁饭店天天晚上吵到半夜，另外，我家孩子上学的学校乱收补课费。", "学校乱收补课费"),
+        ("老板拖欠工资三个月了，还有就是他不给我们买保险", None),  # no word that starts a second matter
+        ("小区门口的路灯坏了一个多月，另外，旁边那几盏路灯也不亮", None),  # the same matter, the same office
+    ],
+)
+def test_a_second_matter_in_one_message_is_found_when_the_citizen_says_so(text, second, jurisdiction):
+    found = intake.second_problem(intake.analyse(text, j=jurisdiction), jurisdiction)
+    assert (found is None) == (second is None)
+    assert second is None or second in found.text

@@ -141,12 +141,17 @@ def test_citizen_complaint_is_filed_routed_resolved_and_citizen_notified(stack):
 
         asked: list[str] = []
         answers = {"phone": "13812345678", "when": "从今年八月开始一直拖到现在", "name": "匿名"}
-        filed = None
-        for _ in range(6):
-            last = emu.replies()[-1]["text"]
+        filed = recap = None
+        for _ in range(7):
+            last_message = emu.replies()[-1]
+            last = last_message["text"]
             if re.search(r"XP\d{8}-\d{5}", last):
                 filed = last
                 break
+            if "请您核对" in last:  # the recap before filing: 确认 files
+                recap = last
+                emu.press(next(b for b in buttons(last_message) if b["text"] == "确认"))
+                continue
             if "电话" in last:
                 asked.append("phone")
             elif "什么时候" in last or "时间" in last:
@@ -157,6 +162,7 @@ def test_citizen_complaint_is_filed_routed_resolved_and_citizen_notified(stack):
                 pytest.fail(f"unexpected question (the place was already given?): {last}")
             emu.say(answers[asked[-1]])
         assert filed, "no ticket number"
+        assert recap and "地点：戛洒镇南恩村" in recap and "电话：13812345678" in recap
         assert "phone" in asked  # the only fact the complaint lacked besides time and name
         number = re.search(r"XP\d{8}-\d{5}", filed).group(0)
         assert "人力资源和社会保障局" in filed

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake as intake_api
@@ -19,10 +19,12 @@ from handlers.actions.complaint import (
     ActionChooseCategory,
     ActionFileTicket,
     ActionOfferCategories,
+    ActionSecondProblem,
     ActionStopForm,
 )
 from handlers.actions.form import ActionAskVillage, ValidatePetitionForm
 from handlers.actions.handoff import ActionHandoff
+from handlers.actions.recap import ActionRecap, ActionRevise
 from handlers.actions.status import ActionCheckStatus
 
 NANEN = {
@@ -559,7 +561,11 @@ def extracted(monkeypatch):
     """What the fact extractor finds in an answer, by answer text."""
     table: dict[str, dict] = {}
     monkeypatch.setattr(form, "extract", lambda text: table.get(text, facts()))
+    monkeypatch.setattr(intake_api, "is_urgent", lambda text: text in DANGER)
     return table
+
+
+DANGER = {"他现在拿着刀堵在我家门口，说要砍人"}
 
 
 def answer(text: str, requested: str, intent: str = "inform", **slots) -> tuple[list, list[dict]]:
@@ -829,3 +835,117 @@ def test_a_question_is_not_asked_a_third_time(extracted):
 def test_a_place_not_known_or_not_said_is_not_asked_again(extracted, text):
     events, messages = answer(text, "township")
     assert slots_of(events) == {"township": "不详", "village": "不详"} and messages == []
+
+
+# --- the recap before filing -----------------------------------------------------------------------------------
+
+
+def test_the_recap_shows_what_will_be_filed_and_where_it_goes(filed):
+    calls, _ = filed
+    events, messages = run(ActionRecap(), tracker("匿名", slots={**COLLECTED, "matter": "labour.wage_arrears"}))
+    assert calls == [] and events == []  # nothing filed before 确认
+    assert responses(messages) == ["utter_recap"]
+    text = messages[0]["summary"]
+    assert "事项：劳动工资" in text and "地点：戛洒镇李家村" in text and "电话：13812345678" in text
+    assert "称呼：匿名" in text and "承办部门：新平县人力资源和社会保障局" in text
+
+
+def test_an_urgent_complaint_filed_at_once_is_not_held_up_by_a_recap(filed, added):
+    events, messages = run(ActionRecap(), tracker("匿名", slots={**COLLECTED, "filed_ticket": "XP20261123-00001"}))
+    assert responses(messages) == ["utter_details_added"] and added[0]["number"] == "XP20261123-00001"
+
+
+def recap_answer(text: str, intent: str = "inform", **slots) -> tuple[list, list[dict]]:
+    before = [{"event": "action", "name": "action_recap"}, {"event": "action", "name": "action_listen"}]
+    return run(ActionRevise(), tracker(text, intent, slots={**COLLECTED, **slots}, events=before))
+
+
+def test_a_change_said_at_the_recap_replaces_the_value_and_the_recap_comes_again(extracted):
+    extracted["电话改成13912345678"] = facts(phones=["13912345678"])
+    events, messages = recap_answer("电话改成13912345678")
+    assert slots_of(events)["phone"] == "13912345678"
+    assert responses(messages) == ["utter_phone_corrected"]
+    assert events[-1] == FollowupAction("action_recap")
+
+
+def test_a_place_said_at_the_recap_replaces_the_place_even_without_a_correction_word(extracted):
+    extracted["漠沙镇"] = facts(places=[MOSHA])
+    events, messages = recap_answer("漠沙镇")
+    assert slots_of(events)["township"] == "mosha" and responses(messages) == ["utter_place_corrected"]
+
+
+def test_a_name_and_a_category_in_words_can_be_changed_at_the_recap(extracted):
+    events, messages = recap_answer("称呼改成李")
+    assert slots_of(events) == {"citizen_name": "李"} and responses(messages) == ["utter_name_corrected"]
+    events, messages = recap_answer("算交通方面的", matter_top=[["transport.road_damage", 0.3]])
+    assert slots_of(events)["category"] == "traffic"
+    assert responses(messages) == ["utter_category_chosen"]
+
+
+@pytest.mark.parametrize("text, intent", [("修改", "deny"), ("/deny", "deny"), ("嗯嗯啊", "inform")])
+def test_revise_without_anything_to_apply_asks_what_to_change(extracted, text, intent):
+    events, messages = recap_answer(text, intent)
+    assert events == [] and responses(messages) == ["utter_ask_revision"]
+
+
+def test_danger_told_while_answering_gets_the_safety_advice_and_files_at_once(extracted, filed):
+    calls, _ = filed
+    text = "他现在拿着刀堵在我家门口，说要砍人"
+    events, messages = answer(text, "incident_time", **{**COLLECTED, "incident_time": None})
+    assert responses(messages)[:2] == ["utter_urgent", "utter_urgent_filed"]
+    [call] = calls
+    assert "urgent" in call["draft"].flags and text in call["draft"].text
+    slots = slots_of(events)
+    assert "urgent" in slots["flags"] and slots["filed_ticket"] == "XP20261123-00001"
+    assert "utter_invalid_incident_time" not in responses(messages)  # no hint after the safety advice
+
+
+def test_an_ordinary_answer_is_not_read_for_danger(extracted, filed, monkeypatch):
+    asked: list[str] = []
+    monkeypatch.setattr(intake_api, "is_urgent", lambda text: asked.append(text) or False)
+    answer("上个月", "incident_time")
+    answer("我叫李四，前面说了的", "citizen_name")
+    assert asked == ["我叫李四，前面说了的"] and filed[0] == []
+
+
+# --- two matters in one message --------------------------------------------------------------------------------
+
+SECOND = "还有一件事，我们村的路被大车压坏了"
+
+
+@pytest.fixture
+def second_analysed(monkeypatch):
+    def fake(text, today=None, j=None, matters_by=None):
+        return Draft(text, "traffic", matter="traffic.village_road", facts=facts(), top=(("traffic", 0.9),))
+
+    monkeypatch.setattr(intake_api, "analyse", fake)
+
+
+def test_after_the_first_ticket_the_second_matter_is_offered_with_its_department(filed, second_analysed):
+    slots = {**COLLECTED, "second_problem": {"text": SECOND}}
+    events, messages = run(ActionFileTicket(), tracker("确认", "affirm", slots=slots))
+    assert responses(messages) == ["utter_filed", "utter_offer_second"]
+    assert messages[1]["text"] == SECOND and messages[1]["department"]
+    kept = slots_of(events)["second_problem"]
+    assert kept["text"] == SECOND and kept["township"] == "gasa" and kept["address"] == "戛洒镇李家村"
+
+
+def test_yes_files_the_second_matter_with_the_citizens_details_and_the_place_told_before(filed, second_analysed):
+    calls, _ = filed
+    pending = {"text": SECOND, "township": "gasa", "village": "不详", "address": "戛洒镇李家村"}
+    slots = {"second_problem": pending, "phone": "13812345678", "citizen_name": "匿名"}
+    events, messages = run(ActionSecondProblem(), tracker("好的，另外登记", "affirm", slots=slots))
+    [call] = calls
+    draft = call["draft"]
+    assert (draft.text, draft.category, draft.township, draft.village) == (SECOND, "traffic", "gasa", None)
+    assert draft.phone == "13812345678" and draft.citizen_name is None
+    assert responses(messages) == ["utter_second_filed"] and slots_of(events)["second_problem"] is None
+
+
+def test_no_keeps_one_ticket_and_an_okay_without_an_offer_is_thanked(filed):
+    calls, _ = filed
+    events, messages = run(ActionSecondProblem(), tracker("不用了", "deny", slots={"second_problem": {"text": SECOND}}))
+    assert calls == [] and responses(messages) == ["utter_second_not_filed"]
+    assert slots_of(events) == {"second_problem": None}
+    _, messages = run(ActionSecondProblem(), tracker("好的", "affirm"))
+    assert responses(messages) == ["utter_thank"]
