@@ -143,11 +143,24 @@ def parse_village(text: str, facts: dict, j: Jurisdiction, township: str | None)
     return {"village": NOT_KNOWN, "address": (j.township_name(township) or "") + village_name(m)}
 
 
+# a policy question has no time: 没有发生什么，就是想问一下
+NOTHING_HAPPENED = re.compile(r"没(?:有)?发生|不是发生|没出什么事|就是(?:想)?问|只是(?:想)?问|只是咨询|就是咨询|问问而已|没有时间")
+# a message that only asks (请问… / 想咨询… / …怎么办理): a policy question, where "when" means nothing
+CONSULTATION = re.compile(
+    r"^(?:您好|你好|领导好)?[，,！!\s]*(?:请问|咨询|想咨询|我想咨询|问一下|问下|想问|我想问|打听一下|想了解|我想了解)"
+)
+
+
+def is_consultation(text: str, matter_name: str | None = None) -> bool:
+    """A policy question (咨询), by its opening words or its matter (…政策咨询)."""
+    return bool(CONSULTATION.search(clean(text))) or "咨询" in (matter_name or "")
+
+
 def parse_when(text: str, facts: dict) -> str | None:
     if facts.get("times"):
         return format_time(facts["times"][0])
     c = clean(text)
-    if DONT_KNOW.search(c) or REFUSE.search(c):
+    if DONT_KNOW.search(c) or REFUSE.search(c) or NOTHING_HAPPENED.search(c):
         return NOT_KNOWN
     if 1 <= len(c) <= 30 and TIME_WORDS.search(c):
         return c

@@ -128,6 +128,9 @@ class ActionAnalyseComplaint(Action):
             dispatcher.utter_message(response="utter_not_a_complaint")
             return [*fresh, SlotSet("complaint_ready", False)]
         found = answers.slots_from_draft(draft, load_jurisdiction())
+        matter = load_catalogue().matters.get(draft.matter or "")
+        if not found.get("incident_time") and answers.is_consultation(text, matter.name if matter else None):
+            found["incident_time"] = answers.NOT_KNOWN  # a policy question: nothing happened, so no "when?"
         # the citizen's own phone and name stay from an earlier complaint of this conversation
         for slot in ("phone", "citizen_name"):
             found[slot] = found[slot] or tracker.get_slot(slot)

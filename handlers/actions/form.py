@@ -157,7 +157,8 @@ def leaves_the_form(text: str, intent: str | None) -> bool:
 
 
 def hinted_before(tracker: Tracker, requested: str) -> bool:
-    """Whether the bot's last words before this message were the hint for this very question."""
+    """Whether the bot's words since the citizen's previous message include the hint for this very question (the
+    form asks the question again right after the hint, so the hint is not always the last thing said)."""
     seen_user = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
@@ -165,7 +166,8 @@ def hinted_before(tracker: Tracker, requested: str) -> bool:
                 return False
             seen_user = True
         elif seen_user and event.get("event") == "bot":
-            return (event.get("metadata") or {}).get("utter_action") == HINTS[requested]
+            if (event.get("metadata") or {}).get("utter_action") == HINTS[requested]:
+                return True
     return False
 
 

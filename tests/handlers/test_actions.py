@@ -821,6 +821,8 @@ def test_a_question_is_not_asked_a_third_time(extracted):
             "text": "抱歉，我没听出是什么时候。",
             "metadata": {"utter_action": "utter_invalid_incident_time"},
         },
+        # the form asks again right after the hint: the hint is not the last thing the bot said
+        {"event": "bot", "text": "这件事是什么时候发生的？", "metadata": {"utter_action": "utter_ask_incident_time"}},
         {"event": "action", "name": "action_listen"},
     ]
     t = tracker("嗯嗯嗯", "affirm", slots={"requested_slot": "incident_time"}, events=before)
@@ -949,3 +951,15 @@ def test_no_keeps_one_ticket_and_an_okay_without_an_offer_is_thanked(filed):
     assert slots_of(events) == {"second_problem": None}
     _, messages = run(ActionSecondProblem(), tracker("好的", "affirm"))
     assert responses(messages) == ["utter_thank"]
+
+
+def test_a_policy_question_is_not_asked_when_it_happened(analyse):
+    events, _ = run(ActionAnalyseComplaint(), tracker("请问农村低保怎么申请，要什么材料", "report_problem"))
+    assert slots_of(events)["incident_time"] == "不详"
+    events, _ = run(ActionAnalyseComplaint(), tracker("村里的路灯坏了三个月没人修", "report_problem"))
+    assert slots_of(events).get("incident_time") is None  # a complaint: asked
+
+
+def test_nothing_happened_is_an_answer_to_when(extracted):
+    events, messages = answer("没有发生什么，就是想问一下", "incident_time")
+    assert slots_of(events) == {"incident_time": "不详"} and messages == []
