@@ -144,7 +144,9 @@ def parse_village(text: str, facts: dict, j: Jurisdiction, township: str | None)
 
 
 # a policy question has no time: 没有发生什么，就是想问一下
-NOTHING_HAPPENED = re.compile(r"没(?:有)?发生|不是发生|没出什么事|就是(?:想)?问|只是(?:想)?问|只是咨询|就是咨询|问问而已|没有时间")
+NOTHING_HAPPENED = re.compile(
+    r"没(?:有)?发生|不是发生|没出什么事|就是(?:想)?问|只是(?:想)?问|只是咨询|就是咨询|问问而已|没有时间"
+)
 # a message that only asks (请问… / 想咨询… / …怎么办理): a policy question, where "when" means nothing
 CONSULTATION = re.compile(
     r"^(?:您好|你好|领导好)?[，,！!\s]*(?:请问|咨询|想咨询|我想咨询|问一下|问下|想问|我想问|打听一下|想了解|我想了解)"

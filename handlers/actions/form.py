@@ -165,9 +165,12 @@ def hinted_before(tracker: Tracker, requested: str) -> bool:
             if seen_user:
                 return False
             seen_user = True
-        elif seen_user and event.get("event") == "bot":
-            if (event.get("metadata") or {}).get("utter_action") == HINTS[requested]:
-                return True
+        elif (
+            seen_user
+            and event.get("event") == "bot"
+            and (event.get("metadata") or {}).get("utter_action") == HINTS[requested]
+        ):
+            return True
     return False
 
 
