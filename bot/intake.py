@@ -383,18 +383,24 @@ def mark_message(message_id: int, handling: str) -> None:
             m.handling = handling
 
 
-def complaint_text(message_ids: list[int] | tuple[int, ...], fallback: str = "") -> str:
+def complaint_text(message_ids: list[int] | tuple[int, ...], fallback: str = "", sender_id: str | None = None) -> str:
     """The full stored text of a complaint (Rasa sees only the start of a very long message): one stored message
-    is read back whole; a complaint written in pieces is the dialogue's joined text."""
+    is read back whole; a complaint written in pieces is the dialogue's joined text. With `sender_id`, a stored
+    message of another sender is never read (a forged message id gets the dialogue's own text)."""
     if len(message_ids) != 1:
         return fallback
     with session_scope() as s:
         m = s.get(Message, int(message_ids[0]))
-        return m.text if m is not None else fallback
+        if m is None or (sender_id is not None and m.sender_id != sender_id):
+            return fallback
+        return m.text
 
 
-def analyse_message(message_ids: list[int] | tuple[int, ...], text: str, today: date | None = None) -> Draft:
-    return replace(analyse(complaint_text(message_ids, text), today), message_ids=tuple(message_ids))
+def analyse_message(
+    message_ids: list[int] | tuple[int, ...], text: str, today: date | None = None, sender_id: str | None = None
+) -> Draft:
+    """`analyse` of the complaint's stored text (only `sender_id`'s own messages are read)."""
+    return replace(analyse(complaint_text(message_ids, text, sender_id), today), message_ids=tuple(message_ids))
 
 
 # ---------------------------------------------------------------- filing
@@ -500,7 +506,7 @@ def file_ticket(
             record_event(s, t, SYSTEM, EventAction.ESCALATION_NOTICE, t.status, f"已抄送 {code}：{'、'.join(flags)}")
         for message_id in draft.message_ids:
             m = s.get(Message, message_id)
-            if m is not None:
+            if m is not None and (not sender_id or m.sender_id == sender_id):  # only the sender's own messages
                 m.ticket_id = t.id
                 m.handling = handling or m.handling
         if sender_id:  # evidence the citizen sent before the ticket existed belongs to it

@@ -3,12 +3,14 @@ and stops them all on Ctrl-C. Each process logs to var/logs/<name>.log."""
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -21,6 +23,8 @@ from bot.jurisdiction import load_jurisdiction
 from bot.logs import setup_logging
 from bot.settings import ROOT, Settings, get_settings
 
+log = logging.getLogger("launcher")
+
 
 @dataclass
 class Service:
@@ -28,6 +32,57 @@ class Service:
     argv: list[str]
     health_url: str | None
     process: subprocess.Popen | None = None
+    port: int | None = None  # checked free before the start
+    restarts: list[float] = field(default_factory=list)  # when it was restarted (monotonic seconds)
+
+
+# A child that dies is started again after a growing pause (1, 2, 4 … 30 s); one that dies this many times within
+# RESTART_WINDOW seconds is given up on, and the product stops with a message naming it.
+MAX_RESTARTS = 5
+RESTART_WINDOW = 300.0
+
+
+class PortInUse(RuntimeError):
+    pass
+
+
+def port_holder(port: int) -> str | None:
+    """Who listens on `port` on this machine ("pid 1234: python -m rasa_sdk …"), from /proc; None if nobody or
+    not visible to us."""
+    inodes = set()
+    for name in ("tcp", "tcp6"):
+        path = Path("/proc/net") / name
+        if path.exists():
+            for line in path.read_text().splitlines()[1:]:
+                cols = line.split()
+                if cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(cols[9])
+    if not inodes:
+        return None
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+                    return f"pid {proc.name}: {cmd[:120]}"
+        except OSError:
+            continue
+    return "另一个进程"
+
+
+def check_ports_free(svcs: list[Service]) -> None:
+    """A port already in use is reported in Chinese with what holds it, before anything is started."""
+    for s in svcs:
+        if s.port is None:
+            continue
+        holder = port_holder(s.port)
+        if holder:
+            raise PortInUse(
+                f"端口 {s.port}（{s.name}）已被占用：{holder}。请先停止它（例如 kill 该进程），或换一个端口后再启动。"
+            )
 
 
 def rasa_venv() -> Path:
@@ -58,25 +113,39 @@ def prepare(settings: Settings) -> list[tuple[str, str, str]]:
         return [(u, p, r) for u, p, r, *_ in seed_demo_staff(s)]
 
 
-def endpoints_file(settings: Settings, var: Path) -> Path:
-    """endpoints.yml with the action server URL of this run (ports are settings, the file is a default)."""
+def endpoints_file(settings: Settings, var: Path, action_secret: str) -> Path:
+    """endpoints.yml with the action server of this run: its URL (ports are settings, the file is a default) and
+    the secret Rasa sends it as `token` (the action server answers nobody else). Readable by the owner only."""
     data = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
-    data["action_endpoint"] = {"url": f"http://127.0.0.1:{settings.action_port}/webhook"}
+    data["action_endpoint"] = {
+        "url": f"http://{_local(settings.internal_host)}:{settings.action_port}/webhook",
+        "token": action_secret,
+    }
     path = var / "endpoints.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
 
 
-def services(settings: Settings, venv: Path, model: Path) -> list[Service]:
+def _local(host: str) -> str:
+    """The address to reach a service listening on `host` from this machine."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+def services(settings: Settings, venv: Path, model: Path, rasa_token: str, action_secret: str) -> list[Service]:
+    """The processes of the product. Rasa and the action server listen on INTERNAL_HOST only (loopback by
+    default); Rasa's HTTP API wants `rasa_token`, the action server `action_secret` (both made per run)."""
     py = sys.executable
     var = settings.var_dir
     rasa_port = settings.rasa_url.rsplit(":", 1)[-1]
     svc = [
         Service(
             "actions",
-            [py, "-m", "rasa_sdk", "--actions", "handlers.actions", "--port", str(settings.action_port)],
-            f"http://127.0.0.1:{settings.action_port}/health",
+            [py, "-m", "handlers.action_server"],
+            f"http://{_local(settings.internal_host)}:{settings.action_port}/health",
+            port=settings.action_port,
         ),
         Service(
             "rasa",
@@ -84,16 +153,21 @@ def services(settings: Settings, venv: Path, model: Path) -> list[Service]:
                 str(venv / "bin" / "rasa"),
                 "run",
                 "--enable-api",
+                "--interface",
+                settings.internal_host,
+                "--auth-token",
+                rasa_token,
                 "--model",
                 str(model),
                 "--endpoints",
-                str(endpoints_file(settings, var)),
+                str(endpoints_file(settings, var, action_secret)),
                 "--credentials",
                 str(ROOT / "credentials.yml"),
                 "--port",
                 rasa_port,
             ],
-            f"{settings.rasa_url}/status",
+            f"{settings.rasa_url}/status?token={rasa_token}",
+            port=int(rasa_port),
         ),
         Service(
             "web",
@@ -109,6 +183,7 @@ def services(settings: Settings, venv: Path, model: Path) -> list[Service]:
                 str(settings.web_port),
             ],
             f"http://127.0.0.1:{settings.web_port}/healthz",
+            port=settings.web_port,
         ),
     ]
     if settings.telegram_token:
@@ -143,16 +218,55 @@ def wait_healthy(svcs: list[Service], timeout: float) -> None:
 
 
 def stop(svcs: list[Service]) -> None:
+    """Stops each child's whole process group, the leader dead or alive (a worker it forked must not be left
+    holding the port): SIGTERM, then SIGKILL after 15 s."""
     for s in svcs:
-        if s.process and s.process.poll() is None:
-            os.killpg(s.process.pid, signal.SIGTERM)
+        if s.process:
+            _signal_group(s.process.pid, signal.SIGTERM)
     deadline = time.monotonic() + 15
     for s in svcs:
         if s.process:
             try:
                 s.process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                os.killpg(s.process.pid, signal.SIGKILL)
+                pass
+            _signal_group(s.process.pid, signal.SIGKILL)
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)  # each child leads its own group (start_new_session)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class GaveUp(RuntimeError):
+    pass
+
+
+def supervise(svcs: list[Service], log_dir: Path, env: dict[str, str]) -> None:
+    """Runs until Ctrl-C. A child that dies is logged and started again after a growing pause; one that keeps
+    dying stops the product (GaveUp)."""
+    while True:
+        time.sleep(1)
+        for s in svcs:
+            code = s.process.poll() if s.process else 0
+            if code is None:
+                continue
+            now = time.monotonic()
+            s.restarts = [t for t in s.restarts if now - t < RESTART_WINDOW]
+            if len(s.restarts) >= MAX_RESTARTS:
+                raise GaveUp(
+                    f"{s.name} 在 {RESTART_WINDOW:.0f} 秒内退出了 {MAX_RESTARTS} 次，"
+                    f"已停止全部服务（日志在 {log_dir}）。"
+                )
+            pause = min(30.0, 2.0 ** len(s.restarts))
+            log.warning("%s exited with code %s; restarting in %.0f s", s.name, code, pause)
+            print(f"{s.name} 意外退出（代码 {code}），{pause:.0f} 秒后重启（日志在 {log_dir}）。", file=sys.stderr)
+            stop([s])  # what is left of its process group (a worker it started) goes with it
+            time.sleep(pause)
+            s.restarts.append(time.monotonic())
+            start(s, log_dir, env)
 
 
 def main() -> None:
@@ -163,11 +277,20 @@ def main() -> None:
     venv = rasa_venv()
     created = prepare(settings)
     model = rasa_model()
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
-    svcs = services(settings, venv, model)
+    rasa_token = settings.rasa_token or secrets.token_urlsafe(24)
+    action_secret = os.environ.get("ACTION_SECRET") or secrets.token_urlsafe(24)
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONUNBUFFERED": "1",
+        "RASA_TOKEN": rasa_token,
+        "ACTION_SECRET": action_secret,
+    }
+    svcs = services(settings, venv, model, rasa_token, action_secret)
     log_dir = settings.var_dir / "logs"
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
+        check_ports_free(svcs)
         for s in svcs:
             start(s, log_dir, env)
         wait_healthy(svcs, timeout=float(os.environ.get("START_TIMEOUT", "300")))
@@ -185,13 +308,12 @@ def main() -> None:
         if created:
             print(f"  演示账号已生成，密码见 {demo_staff_file()}")
         print("按 Ctrl-C 停止全部服务。", flush=True)
-        while all(s.process.poll() is None for s in svcs):
-            time.sleep(1)
-        dead = [s.name for s in svcs if s.process.poll() is not None]
-        print(f"服务意外退出：{', '.join(dead)}（日志在 {log_dir}），正在停止其余服务。", file=sys.stderr)
-        sys.exit(1)
+        supervise(svcs, log_dir, env)
     except KeyboardInterrupt:
         print("\n正在停止 ...")
+    except (PortInUse, GaveUp) as exc:
+        print(str(exc), file=sys.stderr)
+        sys.exit(1)
     finally:
         stop(svcs)
 

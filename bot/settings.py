@@ -20,6 +20,8 @@ class Settings:
     database_url: str
     rasa_url: str
     action_port: int
+    internal_host: str  # where Rasa and the action server listen: loopback, unless a cluster needs otherwise
+    rasa_token: str | None  # Rasa's HTTP API token (make run makes one per run when unset)
     web_host: str
     web_port: int
     public_url: str
@@ -62,6 +64,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         database_url=database_url,
         rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
         action_port=_int(env, "ACTION_PORT", 5055),
+        internal_host=env.get("INTERNAL_HOST", "127.0.0.1"),
+        rasa_token=env.get("RASA_TOKEN") or None,
         web_host=env.get("WEB_HOST", "127.0.0.1"),
         web_port=web_port,
         public_url=env.get("PUBLIC_URL", f"http://127.0.0.1:{web_port}").rstrip("/"),

@@ -117,7 +117,8 @@ class ActionAnalyseComplaint(Action):
                 SlotSet("complaint_ready", False),
             ]
         try:
-            draft = intake.analyse_message(ids, text)  # one stored message: its full text; pieces: joined
+            # one stored message: its full text; pieces: joined. Only this sender's messages are ever read.
+            draft = intake.analyse_message(ids, text, sender_id=tracker.sender_id)
         except Exception:
             log.exception("analysing the complaint failed")
             dispatcher.utter_message(response="utter_system_error")
@@ -247,7 +248,7 @@ class ActionChooseCategory(Action):
 def collected_draft(tracker: Tracker) -> Draft:
     """The Draft the dialogue collected, with the complaint's full stored text."""
     ids = tracker.get_slot("message_ids") or []
-    text = intake.complaint_text(ids, tracker.get_slot("complaint_text") or "")
+    text = intake.complaint_text(ids, tracker.get_slot("complaint_text") or "", tracker.sender_id)
     return answers.draft_from_slots(tracker.slots, text, ids)
 
 

@@ -240,3 +240,17 @@ def test_a_second_matter_in_one_message_is_found_when_the_citizen_says_so(text, 
     found = intake.second_problem(intake.analyse(text, j=jurisdiction), jurisdiction)
     assert (found is None) == (second is None)
     assert second is None or second in found.text
+
+
+def test_another_senders_stored_message_is_never_read_or_linked(session, make_draft):
+    other = Message(sender_id="web:victim01", channel="web", text="我的身份证号530427199001011234，电话13900001111")
+    session.add(other)
+    session.commit()
+    # a forged message id in the dialogue gets the dialogue's own text, not the stored message
+    assert intake.complaint_text([other.id], "我的投诉", sender_id="web:attacker") == "我的投诉"
+    assert intake.complaint_text([other.id], "我的投诉", sender_id="web:victim01") == other.text
+    filed = intake.file_ticket(
+        replace(make_draft(), message_ids=(other.id,)), sender_id="web:attacker", session=session
+    )
+    session.flush()
+    assert other.ticket_id is None and get_ticket(session, filed.number).sender_id == "web:attacker"

@@ -217,3 +217,34 @@ def test_scripted_citizens_on_a_subset_of_the_held_out_conversations(stack):
     assert len(results) >= 40
     assert not any(p.errors for p in results), report(results)
     assert rate >= SUBSET_FLOOR, report(results)
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses a TCP port listens on, from /proc/net/tcp and tcp6 (state 0A = LISTEN)."""
+    found = set()
+    for name, width in (("tcp", 8), ("tcp6", 32)):
+        path = Path("/proc/net") / name
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add("127.0.0.1" if address == "0100007F" else address[:width])
+    return found
+
+
+def test_rasa_and_the_action_server_are_closed_to_everyone_but_the_product(stack):
+    rasa_url, action_port = stack["env"]["RASA_URL"], int(stack["env"]["ACTION_PORT"])
+    rasa_port = int(rasa_url.rsplit(":", 1)[-1])
+    # loopback only: nothing listens on 0.0.0.0 / ::
+    assert listening_addresses(rasa_port) == {"127.0.0.1"}
+    assert listening_addresses(action_port) == {"127.0.0.1"}
+    # Rasa's HTTP API wants its token: another citizen's tracker (phone, name, first message) is not given out
+    assert httpx.get(f"{rasa_url}/conversations/tg:{CHAT_ID}/tracker").status_code == 401
+    # the action server answers Rasa only (the shared secret Rasa sends as `token`)
+    call = {"next_action": "action_analyse_complaint", "sender_id": "web:x", "tracker": {}, "domain": {}}
+    action = f"http://127.0.0.1:{action_port}/webhook"
+    assert httpx.post(action, json=call).status_code == 403
+    assert httpx.post(action, params={"token": "guessed-token-123456"}, json=call).status_code == 403
+    assert httpx.get(f"http://127.0.0.1:{action_port}/health").status_code == 200

@@ -112,7 +112,7 @@ def analyse(monkeypatch):
     calls: list[tuple] = []
     result = {"analysis": None}
 
-    def fake(message_ids, text, today=None):
+    def fake(message_ids, text, today=None, sender_id=None):
         calls.append((list(message_ids), text))
         draft = result["analysis"] or analysed(text)
         return Draft(**{**draft.__dict__, "text": text, "message_ids": tuple(message_ids)})
@@ -305,7 +305,7 @@ def filed(monkeypatch):
         return result["ticket"]
 
     monkeypatch.setattr(intake_api, "file_ticket", fake)
-    monkeypatch.setattr(intake_api, "complaint_text", lambda ids, fallback="": fallback)
+    monkeypatch.setattr(intake_api, "complaint_text", lambda ids, fallback="", sender_id=None: fallback)
     monkeypatch.setattr(intake_api, "open_ticket_on_same_matter", lambda sender, draft: result.get("open"))
     return calls, result
 
@@ -394,7 +394,7 @@ def added(monkeypatch):
         return FiledTicket(number, "county.women", "新平县妇女联合会", date(2026, 12, 23))
 
     monkeypatch.setattr(intake_api, "add_details", fake)
-    monkeypatch.setattr(intake_api, "complaint_text", lambda ids, fallback="": fallback)
+    monkeypatch.setattr(intake_api, "complaint_text", lambda ids, fallback="", sender_id=None: fallback)
     return calls
 
 
@@ -481,7 +481,7 @@ def operator_queue(monkeypatch):
         return FiledTicket("XP20261123-00003", "county.petition", "新平县信访局", date(2026, 12, 23))
 
     monkeypatch.setattr(intake_api, "file_ticket", fake)
-    monkeypatch.setattr(intake_api, "complaint_text", lambda ids, fallback="": fallback + "（全文）")
+    monkeypatch.setattr(intake_api, "complaint_text", lambda ids, fallback="", sender_id=None: fallback + "（全文）")
     return calls
 
 

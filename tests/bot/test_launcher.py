@@ -1,0 +1,63 @@
+"""The launcher's supervision: ports checked before the start, children restarted with back-off, whole process
+groups stopped (real processes, no Rasa)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+
+import pytest
+
+from bot import launcher
+from bot.launcher import GaveUp, PortInUse, Service
+
+
+def test_a_port_in_use_is_reported_in_chinese_with_what_holds_it():
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        with pytest.raises(PortInUse, match=f"端口 {port}（web）已被占用：pid {os.getpid()}"):
+            launcher.check_ports_free([Service("web", ["true"], None, port=port)])
+    launcher.check_ports_free([Service("web", ["true"], None, port=port)])  # free again: no error
+
+
+def test_a_child_that_dies_is_started_again_and_one_that_keeps_dying_stops_the_product(tmp_path, monkeypatch):
+    pauses: list[float] = []
+    monkeypatch.setattr(launcher.time, "sleep", lambda s: pauses.append(s))
+    s = Service("actions", [sys.executable, "-c", "import sys; sys.exit(3)"], None)
+    launcher.start(s, tmp_path, dict(os.environ))
+    with pytest.raises(GaveUp, match="actions 在 300 秒内退出了 5 次"):
+        launcher.supervise([s], tmp_path, dict(os.environ))
+    assert len(s.restarts) == launcher.MAX_RESTARTS
+    assert [p for p in pauses if p > 1] == [2.0, 4.0, 8.0, 16.0]  # back-off between restarts
+
+
+def test_stopping_a_child_stops_its_whole_group_even_when_the_leader_is_gone(tmp_path):
+    s = Service("rasa", ["bash", "-c", "sleep 60 & echo started; exit 0"], None)
+    launcher.start(s, tmp_path, dict(os.environ))
+    s.process.wait(10)
+    time.sleep(0.2)
+    os.killpg(s.process.pid, 0)  # the orphaned worker is still there, in the child's group
+    launcher.stop([s])
+    assert not group_alive(s.process.pid)
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any live (not zombie) process is left in the group, waiting up to 5 s for it to end."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        alive = False
+        for proc in os.listdir("/proc"):
+            if proc.isdigit():
+                try:
+                    stat = open(f"/proc/{proc}/stat").read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                alive |= int(stat[2]) == pgid and stat[0] != "Z"
+        if not alive:
+            return False
+        time.sleep(0.1)
+    return True
