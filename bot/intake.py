@@ -383,6 +383,34 @@ def mark_message(message_id: int, handling: str) -> None:
             m.handling = handling
 
 
+# How far back a conversation in progress reaches (Rasa's session expires after 720 minutes: domain.yml).
+CONVERSATION_HOURS = 12
+
+
+def unfiled_conversation(sender_id: str, until_id: int, now: datetime | None = None) -> list[tuple[int, str]]:
+    """(id, text) of the sender's messages of the conversation in progress, before `until_id`: said to the
+    dialogue within CONVERSATION_HOURS, after their last ticket, and on no ticket yet. When the dialogue is lost
+    (Rasa down mid-way), these are the complaint that the answers that follow belong to."""
+    now = now or utcnow()
+    with session_scope() as s:
+        last_ticket = s.scalar(
+            select(Ticket.received_at).where(Ticket.sender_id == sender_id).order_by(Ticket.id.desc())
+        )
+        since = max(now - timedelta(hours=CONVERSATION_HOURS), last_ticket or datetime.min)
+        rows = s.execute(
+            select(Message.id, Message.text)
+            .where(
+                Message.sender_id == sender_id,
+                Message.id < until_id,
+                Message.ticket_id.is_(None),
+                Message.handling == "dialogue",
+                Message.received_at > since,
+            )
+            .order_by(Message.id)
+        )
+        return [(i, t) for i, t in rows]
+
+
 def complaint_text(message_ids: list[int] | tuple[int, ...], fallback: str = "", sender_id: str | None = None) -> str:
     """The full stored text of a complaint (Rasa sees only the start of a very long message): one stored message
     is read back whole; a complaint written in pieces is the dialogue's joined text. With `sender_id`, a stored

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot import intake
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 from bot.vocabulary import find_ticket_number
 from classifier.normalise import is_blank_or_noise
 from handlers import rasa_client
@@ -46,14 +46,20 @@ def _status_replies(sender_id: str, text: str) -> list[Reply]:
 
 
 def _without_dialogue(sender_id: str, message_id: int, text: str) -> list[Reply]:
-    """Rasa is down. Chosen behaviour: status queries are answered from the database; a substantive complaint is
-    filed at once (needs_review, so an operator checks it); anything else is kept and the citizen told so."""
+    """Rasa (or its action server) is down. Chosen behaviour: status queries are answered from the database; a
+    substantive complaint is filed at once (needs_review, so an operator checks it) with what the citizen told the
+    dialogue before it went down (so an answer such as a phone number is never filed alone as a complaint);
+    anything else is kept and the citizen told so."""
     if find_ticket_number(text) or (STATUS_WORDS.search(text) and len(text) < 30):
         intake.mark_message(message_id, "stored")
         return _status_replies(sender_id, text)
-    if len(re.sub(r"\s", "", text)) >= MIN_COMPLAINT_CHARS:
+    # the conversation so far: a complaint told to the dialogue before it went down, and this answer to it
+    earlier = intake.unfiled_conversation(sender_id, message_id)
+    ids = tuple(i for i, _ in earlier) + (message_id,)
+    whole = "\n".join([t for _, t in earlier] + [text])
+    if len(re.sub(r"\s", "", whole)) >= MIN_COMPLAINT_CHARS:
         try:
-            draft = replace(intake.analyse(text), needs_review=True, message_ids=(message_id,))
+            draft = replace(intake.analyse(whole), needs_review=True, message_ids=ids)
             if draft.not_complaint:  # 发错了 / 测试一下: never a ticket
                 intake.mark_message(message_id, "stored")
                 return [reply("utter_not_a_complaint")]
@@ -108,4 +114,14 @@ def converse(sender_id: str, text: str | None, attachments: Sequence[Attachment]
         log.warning("Rasa unavailable, handling message %s without dialogue: %s", message_id, exc)
         return replies + _without_dialogue(sender_id, message_id, text)
     out = [r for r in (_to_reply(m) for m in answer) if r is not None]
+    if not out and not rasa_client.actions_alive(actions_health_url(settings)):
+        # Rasa is up but its actions cannot run: it answers nothing. Served as when Rasa is down, not with
+        # "I did not understand" (a complaint would be lost).
+        log.warning("action server down, handling message %s without dialogue", message_id)
+        return replies + _without_dialogue(sender_id, message_id, text)
     return replies + (out or [reply("utter_default")])
+
+
+def actions_health_url(settings: Settings) -> str:
+    host = "127.0.0.1" if settings.internal_host in ("0.0.0.0", "::", "") else settings.internal_host
+    return f"http://{host}:{settings.action_port}/health"

@@ -20,3 +20,12 @@ def send(rasa_url: str, sender_id: str, text: str, metadata: dict | None = None,
     if not isinstance(answer, list):
         raise RasaUnavailable(f"unexpected answer from Rasa: {type(answer).__name__}")
     return answer
+
+
+def actions_alive(health_url: str, timeout: float = 2.0) -> bool:
+    """Whether the action server answers its health check: Rasa answers even when its actions cannot run (it
+    then says nothing), so an empty answer is checked against this."""
+    try:
+        return httpx.get(health_url, timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -53,7 +54,7 @@ def group_alive(pgid: int) -> bool:
         for proc in os.listdir("/proc"):
             if proc.isdigit():
                 try:
-                    stat = open(f"/proc/{proc}/stat").read().rsplit(")", 1)[1].split()
+                    stat = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
                 except OSError:
                     continue
                 alive |= int(stat[2]) == pgid and stat[0] != "Z"

@@ -138,3 +138,34 @@ def test_a_message_sent_by_mistake_is_never_filed_while_rasa_is_down(monkeypatch
     with session_scope(engine) as s:
         assert s.scalars(select(Ticket)).all() == []
     assert messages(engine) == [("不好意思刚才发错了，不用管", "stored", None)]
+
+
+def test_when_the_action_server_is_down_a_complaint_is_filed_without_dialogue(rasa, engine, monkeypatch, make_draft):
+    calls, answer = rasa
+    answer.clear()  # Rasa answers nothing: its action could not run
+    monkeypatch.setattr(rasa_client, "actions_alive", lambda url: False)
+    monkeypatch.setattr("bot.intake.analyse", lambda text, today=None: make_draft("labour", text=text))
+    replies = converse("web:down1", "包工头欠了我们三个月工资一直不给")
+    assert "已直接登记" in replies[0].text
+    [(text, handling, ticket)] = messages(engine)
+    assert handling == "filed_directly" and ticket is not None
+
+
+def test_when_the_dialogue_is_lost_midway_an_answer_is_filed_with_the_complaint_told_before(
+    rasa, engine, monkeypatch, make_draft
+):
+    converse("web:mid1", "包工头欠了我们三个月工资一直不给")  # told to the dialogue while it was up
+
+    def down(*_a, **_k):
+        raise rasa_client.RasaUnavailable("connection refused")
+
+    monkeypatch.setattr(rasa_client, "send", down)
+    monkeypatch.setattr("bot.intake.analyse", lambda text, today=None: make_draft("labour", text=text))
+    replies = converse("web:mid1", "13812345678")  # the answer to the phone question
+    assert "已直接登记" in replies[0].text
+    from bot.db import session_scope
+
+    with session_scope(engine) as s:
+        [t] = s.scalars(select(Ticket)).all()
+        assert t.text == "包工头欠了我们三个月工资一直不给\n13812345678"  # never the phone number alone
+    assert all(ticket == t.id for _, _, ticket in messages(engine))
