@@ -368,12 +368,38 @@ def _unit(session: Session | None) -> Iterator[Session]:
             yield s
 
 
-def store_message(sender_id: str, text: str, handling: str = "dialogue") -> int:
+def store_message(sender_id: str, text: str, handling: str = "dialogue", key: str | None = None) -> int:
+    """Stores an incoming message before anything else happens to it; `key`: the channel's id for it (exactly
+    once: see `seen_message`)."""
     with session_scope() as s:
-        m = Message(sender_id=sender_id, channel=channel_of(sender_id), text=text, handling=handling)
+        m = Message(sender_id=sender_id, channel=channel_of(sender_id), text=text, handling=handling, client_key=key)
         s.add(m)
         s.flush()
         return m.id
+
+
+@dataclass(frozen=True)
+class SeenMessage:
+    id: int
+    replies: list | None  # None: still being answered (or the answer was lost)
+    ticket_number: str | None  # the ticket it is on, if any
+
+
+def seen_message(sender_id: str, key: str) -> SeenMessage | None:
+    """The message this sender already sent with this key (a retry, a redelivery), else None."""
+    with session_scope() as s:
+        m = s.scalar(select(Message).where(Message.sender_id == sender_id, Message.client_key == key))
+        if m is None:
+            return None
+        number = s.scalar(select(Ticket.number).where(Ticket.id == m.ticket_id)) if m.ticket_id else None
+        return SeenMessage(m.id, m.replies, number)
+
+
+def keep_replies(message_id: int, replies: list[dict]) -> None:
+    with session_scope() as s:
+        m = s.get(Message, message_id)
+        if m is not None:
+            m.replies = replies
 
 
 def mark_message(message_id: int, handling: str) -> None:
@@ -475,6 +501,30 @@ def _chosen_department(r: Route, code: str | None, j: Jurisdiction) -> Route:
     )
 
 
+# The same text from the same sender within this many minutes is the same complaint sent again, not a new one.
+DUPLICATE_MINUTES = 10
+
+
+def _same_text_just_filed(s: Session, sender_id: str | None, text: str, now: datetime) -> Ticket | None:
+    if not sender_id or not text.strip():
+        return None
+    return s.scalar(
+        select(Ticket)
+        .where(
+            Ticket.sender_id == sender_id,
+            Ticket.text == text,
+            Ticket.received_at >= now - timedelta(minutes=DUPLICATE_MINUTES),
+        )
+        .order_by(Ticket.id)
+        .limit(1)
+    )
+
+
+def _department_name(s: Session, code: str) -> str:
+    row = s.get(Department, code)
+    return row.name if row is not None else code
+
+
 def file_ticket(
     draft: Draft,
     *,
@@ -484,10 +534,13 @@ def file_ticket(
     handling: str | None = None,
     session: Session | None = None,
     now: datetime | None = None,
+    once: bool = False,
 ) -> FiledTicket:
     """Files `draft` as it stands: routed by its category, township and flags (or to `department_code`, an
     operator's choice), linked to its stored messages (their `handling` set when given) and to evidence the sender
-    sent before. `session`: the caller's transaction (it commits); else one of our own."""
+    sent before. `session`: the caller's transaction (it commits); else one of our own. `once`: the same text
+    from the same sender filed within DUPLICATE_MINUTES is that ticket, not a new one (filing without the
+    dialogue, where nothing else sees a message sent twice)."""
     j = load_jurisdiction()
     elsewhere = out_of_area_of(draft, j)
     flags = [f for f in draft.flags if f != Flag.OUT_OF_AREA] + ([Flag.OUT_OF_AREA] if elsewhere else [])
@@ -498,6 +551,12 @@ def file_ticket(
     unsure = not department_code and not elsewhere and alternatives[0][1] < dispatch.REVIEW_BELOW
     now = now or utcnow()
     with _unit(session) as s:
+        twin = _same_text_just_filed(s, sender_id, draft.text, now) if once else None
+        if twin is not None:  # the same message filed twice (a redelivery, a retry): the first ticket answers
+            return FiledTicket(
+                twin.number, twin.department_code, _department_name(s, twin.department_code), twin.answer_by,
+                twin.legal_redirect, tuple(twin.flags or ()),
+            )  # fmt: skip
         earlier = find_repeat(s, sender_id, draft.phone, draft.category, now)
         if earlier is not None and Flag.REPEAT not in flags:
             flags.append(Flag.REPEAT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.clock import utcnow
@@ -36,6 +36,12 @@ class Message(Base):
     # stored: kept but not acted on (greeting while Rasa was down, empty input, ...)
     handling: Mapped[str] = mapped_column(String(24), default="dialogue")
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
+    # exactly once: the channel's key for this message (Telegram update_id, the web chat's client id), unique per
+    # sender, and the replies it got, given again when the same message arrives again (a retry, a redelivery)
+    client_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    replies: Mapped[list | None] = mapped_column(JSON, nullable=True)
+
+    __table_args__ = (Index("ix_messages_sender_key", "sender_id", "client_key", unique=True),)
 
 
 class Ticket(Base):

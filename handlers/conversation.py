@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+
+from sqlalchemy.exc import IntegrityError
 
 from bot import intake
 from bot.settings import Settings, get_settings
@@ -63,7 +66,7 @@ def _without_dialogue(sender_id: str, message_id: int, text: str) -> list[Reply]
             if draft.not_complaint:  # 发错了 / 测试一下: never a ticket
                 intake.mark_message(message_id, "stored")
                 return [reply("utter_not_a_complaint")]
-            filed = intake.file_ticket(draft, sender_id=sender_id, handling="filed_directly")
+            filed = intake.file_ticket(draft, sender_id=sender_id, handling="filed_directly", once=True)
         except Exception:  # the message is already stored; an operator can file it from there
             log.exception("could not file message %s without dialogue", message_id)
             return [reply("utter_saved_busy")]
@@ -91,7 +94,12 @@ def _to_reply(message: dict) -> Reply | None:
     return Reply(text, buttons)
 
 
-def converse(sender_id: str, text: str | None, attachments: Sequence[Attachment] = ()) -> list[Reply]:
+def converse(
+    sender_id: str, text: str | None, attachments: Sequence[Attachment] = (), key: str | None = None
+) -> list[Reply]:
+    """Replies to one incoming message. `key`: the channel's id for it (Telegram update_id, the web chat's client
+    message id); a message that arrives again with the same key gets the replies it got the first time, and is
+    not acted on twice."""
     replies: list[Reply] = []
     for a in attachments:
         intake.add_attachment(sender_id, a.kind, a.ref, a.mime)
@@ -99,10 +107,43 @@ def converse(sender_id: str, text: str | None, attachments: Sequence[Attachment]
     text = (text or "").strip()
     if not text:
         return replies or [reply("utter_empty")]
+    if key:
+        seen = intake.seen_message(sender_id, key)
+        if seen is not None:
+            return replies + _again(sender_id, key, seen)
     if is_blank_or_noise(text):
-        intake.store_message(sender_id, text, handling="stored")
+        intake.store_message(sender_id, text, handling="stored", key=key)
         return [*replies, reply("utter_noise")]
-    message_id = intake.store_message(sender_id, text)
+    try:
+        message_id = intake.store_message(sender_id, text, key=key)
+    except IntegrityError:  # the same key at the same moment (a double submit): the first one answers
+        return replies + _again(sender_id, key or "", intake.seen_message(sender_id, key or ""))
+    out = _answered(sender_id, message_id, text)
+    intake.keep_replies(
+        message_id, [{"text": r.text, "buttons": [[b.title, b.payload] for b in r.buttons]} for r in out]
+    )
+    return replies + out
+
+
+# How long a repeated message waits for the first one's answer (it may still be on its way).
+AGAIN_WAIT_SECONDS = 20.0
+
+
+def _again(sender_id: str, key: str, seen: intake.SeenMessage | None) -> list[Reply]:
+    """The replies a message got the first time it came; while they are not there yet, wait for them; if they
+    never come, the ticket it is on, or that it is kept."""
+    deadline = time.monotonic() + AGAIN_WAIT_SECONDS
+    while seen is not None and seen.replies is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        seen = intake.seen_message(sender_id, key)
+    if seen is not None and seen.replies is not None:
+        return [Reply(r["text"], tuple(Button(t, p) for t, p in r.get("buttons") or ())) for r in seen.replies]
+    if seen is not None and seen.ticket_number:
+        return _status_replies(sender_id, seen.ticket_number)
+    return [reply("utter_saved_busy")]
+
+
+def _answered(sender_id: str, message_id: int, text: str) -> list[Reply]:
     command = text.split()[0].split("@")[0].lower()
     rasa_text = COMMANDS.get(command, text[:RASA_MAX_CHARS])
     settings = get_settings()
@@ -112,14 +153,14 @@ def converse(sender_id: str, text: str | None, attachments: Sequence[Attachment]
         )
     except rasa_client.RasaUnavailable as exc:
         log.warning("Rasa unavailable, handling message %s without dialogue: %s", message_id, exc)
-        return replies + _without_dialogue(sender_id, message_id, text)
+        return _without_dialogue(sender_id, message_id, text)
     out = [r for r in (_to_reply(m) for m in answer) if r is not None]
     if not out and not rasa_client.actions_alive(actions_health_url(settings)):
         # Rasa is up but its actions cannot run: it answers nothing. Served as when Rasa is down, not with
         # "I did not understand" (a complaint would be lost).
         log.warning("action server down, handling message %s without dialogue", message_id)
-        return replies + _without_dialogue(sender_id, message_id, text)
-    return replies + (out or [reply("utter_default")])
+        return _without_dialogue(sender_id, message_id, text)
+    return out or [reply("utter_default")]
 
 
 def actions_health_url(settings: Settings) -> str:

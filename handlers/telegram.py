@@ -31,7 +31,9 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, attachments: list[Attachment]) -> None:
-    replies = await asyncio.to_thread(converse, sender_id(update), text, attachments)
+    # update_id: a redelivered update gets the same answer and is not acted on twice
+    key = f"tg:{update.update_id}" if update.update_id is not None else None
+    replies = await asyncio.to_thread(converse, sender_id(update), text, attachments, key)
     for r in replies:
         await context.bot.send_message(update.effective_chat.id, r.text or "请选择：", reply_markup=keyboard(r))
 

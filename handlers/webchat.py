@@ -60,6 +60,8 @@ UPLOAD_TYPES = {  # what a citizen may send as evidence -> (kind, file suffix); 
 class ChatIn(BaseModel):
     sender_id: str = Field(pattern=SENDER_PATTERN)
     text: str = Field(default="", max_length=MAX_TEXT_CHARS)
+    # optional: the page's id for this message; sent again on a retry, it gets the same replies, acted on once
+    client_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class ButtonOut(BaseModel):
@@ -92,7 +94,8 @@ def chat_page(request: Request):
 
 @router.post("/api/chat", response_model=ChatOut)
 def chat(body: ChatIn) -> ChatOut:
-    return _replies(conversation.converse(body.sender_id, body.text, ()))
+    key = f"web:{body.client_id}" if body.client_id else None
+    return _replies(conversation.converse(body.sender_id, body.text, (), key=key))
 
 
 def _check_sender(sender_id: str) -> str:

@@ -254,3 +254,14 @@ def test_another_senders_stored_message_is_never_read_or_linked(session, make_dr
     )
     session.flush()
     assert other.ticket_id is None and get_ticket(session, filed.number).sender_id == "web:attacker"
+
+
+def test_the_same_text_from_the_same_sender_just_filed_is_not_filed_twice(session, make_draft):
+    first = intake.file_ticket(make_draft(), sender_id="tg:77", session=session, once=True)
+    again = intake.file_ticket(make_draft(), sender_id="tg:77", session=session, once=True)
+    other = intake.file_ticket(make_draft(), sender_id="tg:78", session=session, once=True)
+    assert again.number == first.number and other.number != first.number
+    later = intake.file_ticket(
+        make_draft(), sender_id="tg:77", session=session, now=datetime.now() + timedelta(hours=1)
+    )
+    assert later.number != first.number

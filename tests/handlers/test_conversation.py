@@ -169,3 +169,15 @@ def test_when_the_dialogue_is_lost_midway_an_answer_is_filed_with_the_complaint_
         [t] = s.scalars(select(Ticket)).all()
         assert t.text == "包工头欠了我们三个月工资一直不给\n13812345678"  # never the phone number alone
     assert all(ticket == t.id for _, _, ticket in messages(engine))
+
+
+def test_a_message_sent_again_with_its_key_gets_the_same_replies_and_is_acted_on_once(rasa, engine):
+    calls, answer = rasa
+    answer[:] = [{"text": "您的诉求已登记。工单号：XP20261130-00001"}]
+    first = converse("web:retry1", "包工头欠了我们三个月工资", key="web:m-1")
+    answer[:] = [{"text": "不客气！"}]  # what Rasa would say to the same words a second time
+    again = converse("web:retry1", "包工头欠了我们三个月工资", key="web:m-1")
+    assert again == first and "XP20261130-00001" in again[0].text
+    assert len(calls) == 1 and len(messages(engine)) == 1
+    other = converse("web:retry1", "包工头欠了我们三个月工资", key="web:m-2")  # a new message: a new answer
+    assert other[0].text == "不客气！" and len(calls) == 2

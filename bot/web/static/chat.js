@@ -121,8 +121,20 @@
     add("me", shown === undefined ? payload : shown);
     quick.hidden = true;
     setBusy(true);
+    // one id per message: a retry after a cut connection is answered again by the server, never acted on twice
+    const clientId = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
     try {
-      showReplies(await postJSON("/api/chat", { sender_id: sender, text: payload }));
+      let data = null;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          data = await postJSON("/api/chat", { sender_id: sender, text: payload, client_id: clientId });
+          break;
+        } catch (e) {
+          if (!(e instanceof TypeError) || attempt >= 2) throw e;
+          await new Promise((ok) => setTimeout(ok, 1000 * (attempt + 1)));
+        }
+      }
+      showReplies(data);
     } catch (e) {
       add("error", e instanceof TypeError ? "网络连接出现问题，您的留言没有发出，请稍后再试。" : e.message, null, null, false);
     } finally {

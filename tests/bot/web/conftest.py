@@ -140,8 +140,8 @@ def fake_converse(monkeypatch):
 
     calls: list[tuple] = []
 
-    def converse(sender_id, text, attachments=()):
-        calls.append((sender_id, text, list(attachments)))
+    def converse(sender_id, text, attachments=(), key=None):
+        calls.append((sender_id, text, list(attachments)) + ((key,) if key else ()))
         return [
             conversation.Reply(
                 "您反映的是劳动工资问题，对吗？",

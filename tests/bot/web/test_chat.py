@@ -104,3 +104,10 @@ def test_a_browser_sees_its_own_tickets_without_contact_data(client, file_ticket
     assert [t["number"] for t in r.json()] == [mine]
     assert r.json()[0]["status_label"] == "已登记，待部门受理" and "13812345678" not in r.text
     assert client.get("/api/chat/tickets", params={"sender_id": "tg:42"}).status_code == 422
+
+
+def test_a_client_message_id_is_the_messages_key_and_a_malformed_one_is_refused(client, fake_converse):
+    body = {"sender_id": "web:abcdef123456", "text": "包工头欠我们工资", "client_id": "m1a2b3"}
+    assert client.post("/api/chat", json=body).status_code == 200
+    assert fake_converse[-1] == ("web:abcdef123456", "包工头欠我们工资", [], "web:m1a2b3")
+    assert client.post("/api/chat", json={**body, "client_id": "<script>"}).status_code == 422
