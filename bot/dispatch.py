@@ -163,7 +163,8 @@ _SOMEWHERE_ELSE = re.compile(r"(?:在|去|到|跑)(外省|省外|外地)")
 _HOME = re.compile(r"家里|我家|老家|家中|屋头|屋里")
 # Matters the home county handles wherever the citizen lives: insurance, pensions, assistance, papers, their land.
 HOME_BOUND = {"social_security", "land", "village_affairs"}
-_HOME_MATTER = re.compile(r"医保|社保|养老|低保|户口|户籍|身份证|宅基地|承包地|优待金|补贴|补助|房子|老屋")
+# (not 社保: an employer pays it where the work is)
+_HOME_MATTER = re.compile(r"医保|养老|低保|户口|户籍|身份证|宅基地|承包地|优待金|补贴|补助|房子|老屋")
 # who the citizen is and where from, not where the matter is
 _ORIGIN = re.compile(
     r"(?:我|我们|本人|俺|我家|他|她|他们)(?:都|也|原来|本来)?(?:是|系)[^，。,；;！!？?]{1,14}?(?:人|的|村民|农民|居民|老乡)"

@@ -158,10 +158,22 @@ def urgency_model() -> CategoryModel:
     return load_model(get_settings().model_dir / URGENT_MODEL)
 
 
-def is_urgent(text: str) -> bool:
-    """Danger to life now: the urgency model (bot/training.py says how its threshold was chosen)."""
+def not_a_complaint(text: str, threshold: float = GATE_THRESHOLD) -> bool:
+    """The gate model: 发错了 / 好的收到 / 你好 are not complaints."""
+    _, probs = gate_model().predict_with_probabilities(text)
+    return probs.get(NOT_COMPLAINT, 0.0) > threshold
+
+
+def urgency(text: str) -> float:
+    """The urgency model's probability that `text` tells of danger to life now."""
     _, probs = urgency_model().predict_with_probabilities(text)
-    return probs.get("urgent", 0.0) > URGENT_THRESHOLD
+    return probs.get("urgent", 0.0)
+
+
+def is_urgent(text: str, threshold: float = URGENT_THRESHOLD) -> bool:
+    """Danger to life now: the urgency model (bot/training.py says how its threshold was chosen for complaints;
+    a short answer inside the form is judged with a higher one, see handlers/actions/form.py)."""
+    return urgency(text) > threshold
 
 
 def format_time(t: dict) -> str:

@@ -21,7 +21,7 @@ ANONYMOUS = "匿名"
 NO_PHONE = "未留"
 SENTINELS = {NOT_KNOWN, ANONYMOUS, NO_PHONE}
 
-CORRECTION = re.compile(r"不是|不在|说错|写错|搞错|弄错|错了|改成|改为|更正|应该是")
+CORRECTION = re.compile(r"不是|不在|说错|写错|搞错|弄错|错了|改成|改为|更正|应该是|打反|打错|输错|记错|搞反|弄反|反了")
 DONT_KNOW = re.compile(
     r"不知道|不晓得|不清楚|记不清|记不得|不记得|忘了|忘记了|说不清|没注意|不确定|不好说|搞不清|说不准|拿不准|晓不得|莫得印象"
 )

@@ -53,9 +53,13 @@ FILLER = re.compile(
     r"政府|领导|同志"
 )
 MIN_CONTENT_CHARS = 3
+# words that open a complaint without telling it yet (我要投诉 / 有个事想反映一下): the details are asked for
+OPENER = re.compile(r"投诉|反映|反应|举报|求助|咨询|上访|信访|问题|事|帮|救|报警|管管")
 # A message that reads like an answer (intent inform) and comes out of the blue is a complaint only when it is long
 # enough (我叫王小明，电话…，砂石厂天天放炮…); a bare 戛洒镇南恩村 is kept and the details asked for.
 MIN_INFORM_COMPLAINT_CHARS = 15
+# A reply to "which category?" longer than this is the problem told again, not a category's name (交通 / 土地方面的).
+DESCRIPTION_CHARS = 6
 # The actions after which a new message continues the same complaint (it was not yet confirmed).
 CONTINUES_AFTER = {"action_analyse_complaint", "action_offer_categories"}
 
@@ -109,6 +113,10 @@ class ActionAnalyseComplaint(Action):
         fresh = [] if continuing else [SlotSet(s, None) for s in COMPLAINT_SLOTS]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         answer_like = intent == "inform" and len(answers.clean(text)) < MIN_INFORM_COMPLAINT_CHARS
+        if not continuing and not has_content(text) and not OPENER.search(text) and intake.not_a_complaint(text, 0.9):
+            # 哦 好的 晓得了 / 嗯嗯: nothing to ask details about (a one-word complaint such as 吵 / 野狗 is asked)
+            dispatcher.utter_message(response="utter_not_a_complaint")
+            return [*fresh, SlotSet("complaint_ready", False)]
         if not has_content(text) or (answer_like and not continuing):
             dispatcher.utter_message(response="utter_ask_details")
             return fresh + [
@@ -233,16 +241,26 @@ class ActionChooseCategory(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         codes = category_codes()
+        text = tracker.latest_message.get("text") or ""
+        rejected = tracker.get_slot("category")
         chosen = next((v for v in tracker.get_latest_entity_values("category") if v in codes), None)
-        offered = [c for c, _ in tracker.get_slot("category_top") or [] if c != tracker.get_slot("category")]
-        chosen = chosen or category_in_text(tracker.latest_message.get("text") or "", offered)
+        offered = [c for c, _ in tracker.get_slot("category_top") or [] if c != rejected]
+        events: list[EventType] = []
+        if not chosen and len(answers.clean(text)) > DESCRIPTION_CHARS and not text.startswith("/"):
+            # not a category named but the problem told again in other words (隔壁装修太吵了): classified, the
+            # rejected category aside, and the words join the complaint. Asking to confirm again would loop.
+            described = intake.analyse(text)
+            chosen = next((c for c, _ in described.top if c != rejected), None)
+            joined = "\n".join(t for t in (tracker.get_slot("complaint_text"), text) if t)
+            events.append(SlotSet("complaint_text", joined))
+        chosen = chosen or category_in_text(text, offered)
         if chosen and chosen != "other":
             dispatcher.utter_message(response="utter_category_chosen", category_name=category_name(chosen))
         else:
             chosen = "other"
             dispatcher.utter_message(response="utter_category_unclear")
         matter = best_matter(tracker.get_slot("matter_top") or [], chosen, load_catalogue())
-        return [SlotSet("category", chosen), SlotSet("matter", matter)]
+        return [*events, SlotSet("category", chosen), SlotSet("matter", matter)]
 
 
 def collected_draft(tracker: Tracker) -> Draft:

@@ -109,6 +109,10 @@ class ValidatePetitionForm(FormValidationAction):
 
 # An answer this short is an answer (上个月 / 戛洒镇南恩村 / 匿名): it is not read for danger.
 MIN_DANGER_CHARS = 6
+# Answers are short and out of context: the urgency model's 0.2 for complaints would read "为什么要电话？我不想留"
+# (0.28) or "不想说是哪个村，怕他们晓得是我" (0.36) as danger; told danger scores above 0.9 (他现在拿着刀堵在门口 1.0,
+# 房子又裂了人还在里面 0.998, 我真的不想活了 0.996).
+ANSWER_URGENT_THRESHOLD = 0.8
 
 
 def danger_in_answer(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
@@ -117,7 +121,7 @@ def danger_in_answer(dispatcher: CollectingDispatcher, tracker: Tracker, text: s
     flags = list(tracker.get_slot("flags") or [])
     if Flag.URGENT in flags or text.startswith("/") or len(answers.clean(text)) < MIN_DANGER_CHARS:
         return []
-    if not intake.is_urgent(text):
+    if not intake.is_urgent(text, ANSWER_URGENT_THRESHOLD):
         return []
     dispatcher.utter_message(response="utter_urgent")
     flags.append(Flag.URGENT.value)
@@ -142,7 +146,8 @@ def danger_in_answer(dispatcher: CollectingDispatcher, tracker: Tracker, text: s
 # an explicit stop. Anything else is first read as an answer.
 STATUS_QUERY = re.compile(r"查询|查一下|进度|进展|怎么样了|办得怎样|处理得怎样|有结果没|结果出来")
 ASK_HUMAN = re.compile(r"转人工|人工服务|人工客服|真人|话务员|接线员|找个人|找人工")
-STOP = re.compile(r"不登记了|不用登记|先不登记|不反映了|不投诉了|算了不说了|不说了|不弄了|先不弄|不想弄了|不办了|撤销")
+# (a bare 不说了 is not here: at the name or phone question it means "I won't say", and is read as that answer)
+STOP = re.compile(r"不登记了|不用登记|先不登记|不反映了|不投诉了|算了不说了|不弄了|先不弄|不想弄了|不办了|撤销")
 
 
 QUESTION = re.compile(r"怎么样|怎样|什么|为什么|为啥|咋个|谁|哪里|吗[？?。]?$|[？?]$")

@@ -561,7 +561,7 @@ def extracted(monkeypatch):
     """What the fact extractor finds in an answer, by answer text."""
     table: dict[str, dict] = {}
     monkeypatch.setattr(form, "extract", lambda text: table.get(text, facts()))
-    monkeypatch.setattr(intake_api, "is_urgent", lambda text: text in DANGER)
+    monkeypatch.setattr(intake_api, "is_urgent", lambda text, threshold=0.2: text in DANGER)
     return table
 
 
@@ -904,7 +904,7 @@ def test_danger_told_while_answering_gets_the_safety_advice_and_files_at_once(ex
 
 def test_an_ordinary_answer_is_not_read_for_danger(extracted, filed, monkeypatch):
     asked: list[str] = []
-    monkeypatch.setattr(intake_api, "is_urgent", lambda text: asked.append(text) or False)
+    monkeypatch.setattr(intake_api, "is_urgent", lambda text, threshold=0.2: asked.append(text) or False)
     answer("上个月", "incident_time")
     answer("我叫李四，前面说了的", "citizen_name")
     assert asked == ["我叫李四，前面说了的"] and filed[0] == []
@@ -963,3 +963,26 @@ def test_a_policy_question_is_not_asked_when_it_happened(analyse):
 def test_nothing_happened_is_an_answer_to_when(extracted):
     events, messages = answer("没有发生什么，就是想问一下", "incident_time")
     assert slots_of(events) == {"incident_time": "不详"} and messages == []
+
+
+def test_the_problem_told_again_instead_of_a_category_is_classified_without_the_rejected_one(monkeypatch):
+    def described(text, today=None, j=None, matters_by=None):
+        return Draft(text, "environment", top=(("environment", 0.6), ("neighbour", 0.3)), facts=facts())
+
+    monkeypatch.setattr(intake_api, "analyse", described)
+    slots = {"category": "environment", "complaint_text": "吵", "category_top": [["environment", 0.5]]}
+    events, messages = run(ActionChooseCategory(), tracker("隔壁装修太吵了", "report_problem", slots=slots))
+    assert slots_of(events)["category"] == "neighbour"  # not the one the citizen said was wrong
+    assert slots_of(events)["complaint_text"] == "吵\n隔壁装修太吵了"
+    assert responses(messages) == ["utter_category_chosen"]
+
+
+def test_a_bare_refusal_at_the_name_question_is_an_answer_not_a_stop(extracted):
+    events, messages = answer("不说了", "citizen_name")
+    assert slots_of(events) == {"citizen_name": "匿名"}
+
+
+def test_a_phone_correction_in_everyday_words_replaces_the_phone(extracted):
+    extracted["刚才电话后面两个数打反了，是13988762518"] = facts(phones=["13988762518"])
+    events, messages = answer("刚才电话后面两个数打反了，是13988762518", "citizen_name", phone="13988762581")
+    assert slots_of(events)["phone"] == "13988762518" and "utter_phone_corrected" in responses(messages)
