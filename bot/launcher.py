@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import yaml
+from sqlalchemy.engine import make_url
 
 from bot import training
 from bot.auth import demo_staff_file, seed_demo_staff
@@ -121,12 +122,30 @@ def endpoints_file(settings: Settings, var: Path, action_secret: str) -> Path:
         "url": f"http://{_local(settings.internal_host)}:{settings.action_port}/webhook",
         "token": action_secret,
     }
+    data["tracker_store"] = tracker_store(settings)
     path = var / "endpoints.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
     path.chmod(0o600)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def tracker_store(settings: Settings) -> dict:
+    """Rasa's SQL tracker store, so that a restart of Rasa continues the conversations in progress: the project's
+    PostgreSQL database when DATABASE_URL is one (shared by every Rasa process), else a SQLite file beside ours."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "postgresql":
+        return {
+            "type": "SQL",
+            "dialect": "postgresql",
+            "host": url.host or "localhost",
+            "port": url.port or 5432,
+            "db": url.database,
+            "username": url.username,
+            "password": url.password,
+        }
+    return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "rasa-tracker.db")}
 
 
 def _local(host: str) -> str:

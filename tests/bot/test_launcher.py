@@ -62,3 +62,27 @@ def group_alive(pgid: int) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def test_rasa_keeps_its_conversations_in_the_projects_database_or_beside_it(tmp_path):
+    from bot.settings import load_settings
+
+    sqlite = load_settings({"PETITION_VAR_DIR": str(tmp_path)})
+    assert launcher.tracker_store(sqlite) == {
+        "type": "SQL",
+        "dialect": "sqlite",
+        "db": str(tmp_path / "rasa-tracker.db"),
+    }
+    pg = load_settings(
+        {"PETITION_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgresql+psycopg://u:pw@db:5433/petition"}
+    )
+    store = launcher.tracker_store(pg)
+    assert (store["dialect"], store["host"], store["port"], store["db"], store["username"]) == (
+        "postgresql",
+        "db",
+        5433,
+        "petition",
+        "u",
+    )
+    written = launcher.endpoints_file(sqlite, tmp_path, "s3cret-0123456789abc")
+    assert written.stat().st_mode & 0o777 == 0o600  # it holds the action server's secret

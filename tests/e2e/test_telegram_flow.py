@@ -248,3 +248,13 @@ def test_rasa_and_the_action_server_are_closed_to_everyone_but_the_product(stack
     assert httpx.post(action, json=call).status_code == 403
     assert httpx.post(action, params={"token": "guessed-token-123456"}, json=call).status_code == 403
     assert httpx.get(f"http://127.0.0.1:{action_port}/health").status_code == 200
+
+
+def test_rasa_keeps_the_conversations_in_its_sql_tracker_store(stack):
+    """A restart of Rasa continues a conversation: its tracker is in var/rasa-tracker.db, not in memory."""
+    import sqlite3
+
+    httpx.post(f"{stack['web']}/api/chat", json={"sender_id": "web:tracker01", "text": "包工头欠了我们三个月工资"})
+    with sqlite3.connect(stack["var"] / "rasa-tracker.db") as db:
+        (n,) = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = 'web:tracker01'").fetchone()
+    assert n > 0
