@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import math
 import os
 import secrets
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -171,3 +174,42 @@ def seed_demo_staff(session: Session, path: Path | None = None) -> list[tuple[st
         f.write("\n".join(lines) + "\n")
     os.chmod(path, 0o600)  # the file may have existed with wider permissions
     return accounts
+
+
+log = logging.getLogger(__name__)
+
+
+class LoginThrottle:
+    """Failed log-ins per account and per address: after FREE_FAILURES in a row, each further attempt waits a
+    lock-out that doubles (30 s, 60 s … up to 15 min). A success clears the account's count. Kept in the web
+    process (one process serves the staff pages); each lock-out is logged for the supervisor."""
+
+    FREE_FAILURES = 5
+    FIRST_LOCK_SECONDS = 30.0
+    MAX_LOCK_SECONDS = 900.0
+
+    def __init__(self) -> None:
+        self._failures: dict[str, int] = {}
+        self._locked_until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait_seconds(self, keys: list[str], now: float) -> int:
+        """How long these keys (account, address) must still wait; 0: try."""
+        with self._lock:
+            return max([0, *(math.ceil(self._locked_until.get(k, 0.0) - now) for k in keys)])
+
+    def failed(self, keys: list[str], now: float) -> None:
+        with self._lock:
+            for k in keys:
+                n = self._failures.get(k, 0) + 1
+                self._failures[k] = n
+                if n >= self.FREE_FAILURES:
+                    lock = min(self.MAX_LOCK_SECONDS, self.FIRST_LOCK_SECONDS * 2 ** (n - self.FREE_FAILURES))
+                    self._locked_until[k] = now + lock
+                    log.warning("login locked for %.0f s after %d failures: %s", lock, n, k)
+
+    def succeeded(self, keys: list[str]) -> None:
+        with self._lock:
+            for k in keys:
+                self._failures.pop(k, None)
+                self._locked_until.pop(k, None)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot import auth as auth_service
 from bot import notify, vocabulary
 from bot.db import engine_for, init_db, sessionmaker_for
 from bot.jurisdiction import load_jurisdiction
@@ -30,7 +31,7 @@ from bot.logs import setup_logging
 from bot.settings import Settings, get_settings
 from bot.tickets import TicketError
 from bot.vocabulary import ROLE_HOME
-from bot.web.deps import LoginRequired, WrongRole
+from bot.web.deps import COOKIE, LoginRequired, WrongRole
 from bot.web.pages import render
 from bot.web.routes import auth, department, operator, supervisor
 from classifier import pii
@@ -199,6 +200,24 @@ def unexpected_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, 500, "系统故障", message)
 
 
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def cross_site_with_cookie(request: Request) -> bool:
+    """CSRF: a state-changing request authenticated by the staff cookie (not by a Bearer token, which a page on
+    another site cannot send) must come from one of our own pages: its Origin, or else its Referer, names this host.
+    The browser sends the cookie to any page of the same host on another port (SameSite=Lax does not stop that)."""
+    if request.method not in UNSAFE_METHODS or COOKIE not in request.cookies:
+        return False
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return False
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source or source == "null":
+        return True
+    parsed = urlsplit(source)
+    return f"{parsed.scheme}://{parsed.netloc}" != f"{request.url.scheme}://{request.url.netloc}"
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -223,11 +242,14 @@ def create_app(
     templates.env.globals["asset_version"] = str(int(max(p.stat().st_mtime for p in static.iterdir())))
     templates.env.globals["county"] = app.state.jurisdiction.county
     app.state.templates = templates
+    app.state.login_throttle = auth_service.LoginThrottle()
     install_access_log_filter()
     install_pii_filter()
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
+        if cross_site_with_cookie(request):
+            return JSONResponse({"detail": "跨站请求被拒绝：请在本系统的页面上操作。"}, status_code=403)
         try:
             response = await call_next(request)
         except Exception as exc:

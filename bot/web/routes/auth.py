@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -16,6 +18,24 @@ from bot.web.pages import render
 
 router = APIRouter()
 WRONG = "用户名或密码错误"
+
+
+def _throttle_keys(request: Request, username: str) -> list[str]:
+    return [f"user:{username.strip().lower()}", f"addr:{request.client.host if request.client else '?'}"]
+
+
+def _locked(request: Request, keys: list[str]) -> str | None:
+    """The Chinese message for a locked-out account or address, else None."""
+    wait = request.app.state.login_throttle.wait_seconds(keys, time.monotonic())
+    return f"登录失败次数过多，请 {wait} 秒后再试。" if wait > 0 else None
+
+
+def _attempted(request: Request, keys: list[str], ok: bool) -> None:
+    throttle = request.app.state.login_throttle
+    if ok:
+        throttle.succeeded(keys)
+    else:
+        throttle.failed(keys, time.monotonic())
 
 
 class LoginIn(BaseModel):
@@ -62,7 +82,12 @@ def login_form(
     next: str = Form(""),
     db: Session = Depends(get_db),
 ) -> Response:
+    keys = _throttle_keys(request, username[:64])
+    locked = _locked(request, keys)
+    if locked:
+        return render(request, "login.html", status_code=429, next=next, error=locked, username=username[:64])
     token = auth.login(db, username[:64], password[:256])
+    _attempted(request, keys, token is not None)
     if token is None:
         return render(request, "login.html", status_code=401, next=next, error=WRONG, username=username[:64])
     db.commit()
@@ -82,8 +107,13 @@ def logout_form(request: Request, db: Session = Depends(get_db)) -> Response:
 
 
 @router.post("/api/login")
-def api_login(body: LoginIn, db: Session = Depends(get_db)) -> JSONResponse:
+def api_login(body: LoginIn, request: Request, db: Session = Depends(get_db)) -> JSONResponse:
+    keys = _throttle_keys(request, body.username)
+    locked = _locked(request, keys)
+    if locked:
+        return JSONResponse({"detail": locked}, status_code=429)
     token = auth.login(db, body.username, body.password)
+    _attempted(request, keys, token is not None)
     if token is None:
         return JSONResponse({"detail": WRONG}, status_code=401)
     db.commit()

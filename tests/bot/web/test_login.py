@@ -1,3 +1,5 @@
+from fastapi.testclient import TestClient
+
 from tests.bot.web.conftest import PASSWORD
 
 
@@ -54,3 +56,46 @@ def test_login_never_redirects_off_site(client, staff):
         )
         assert r.headers["location"] == "/supervisor"
         client.post("/logout")
+
+
+def test_a_page_on_another_origin_cannot_use_the_staff_cookie(client, staff, file_ticket):
+    number = file_ticket("labour")
+    client.post("/login", data={"username": "hrss", "password": PASSWORD})
+    for origin in ("http://testserver:9999", "http://evil.example", "null"):
+        r = client.post(f"/api/tickets/{number}/accept", headers={"origin": origin})
+        assert r.status_code == 403 and "跨站请求被拒绝" in r.json()["detail"]
+    no_origin = client.post(f"/api/tickets/{number}/accept", headers={"origin": ""})
+    assert no_origin.status_code == 403
+    assert client.post(f"/api/tickets/{number}/accept").status_code == 200  # from our own page
+
+
+def test_a_bearer_token_needs_no_origin(client, staff, file_ticket):
+    number = file_ticket("labour")
+    token = client.post("/api/login", json={"username": "hrss", "password": PASSWORD}).json()["token"]
+    bare = TestClient(client.app)  # no cookie, no Origin: a script with its token
+    r = bare.post(f"/api/tickets/{number}/accept", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+
+
+def test_wrong_passwords_in_a_row_lock_the_account_out_with_a_growing_wait(client, staff):
+    for _ in range(5):
+        assert client.post("/api/login", json={"username": "hrss", "password": "wrong-pw"}).status_code == 401
+    locked = client.post("/api/login", json={"username": "hrss", "password": PASSWORD})
+    assert locked.status_code == 429 and "登录失败次数过多" in locked.json()["detail"]  # even the right password
+    form = client.post("/login", data={"username": "hrss", "password": PASSWORD})
+    assert form.status_code == 429 and "秒后再试" in form.text
+
+
+def test_the_throttle_doubles_its_lock_out_and_a_success_clears_it():
+    from bot.auth import LoginThrottle
+
+    t = LoginThrottle()
+    keys = ["user:a", "addr:1.2.3.4"]
+    for _ in range(5):
+        t.failed(keys, now=0.0)
+    assert t.wait_seconds(keys, now=0.0) == 30
+    t.failed(keys, now=30.0)
+    assert t.wait_seconds(keys, now=30.0) == 60
+    assert t.wait_seconds(["user:b", "addr:1.2.3.4"], now=30.0) == 60  # the address is locked too
+    t.succeeded(keys)
+    assert t.wait_seconds(keys, now=30.0) == 0
