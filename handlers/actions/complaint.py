@@ -103,7 +103,7 @@ class ActionAnalyseComplaint(Action):
             # the number the handoff asked for: onto the handed-off ticket, not a new complaint
             intake.add_details(tracker.sender_id, handed_off, Draft(text="", phone=phone), only=("phone",))
             dispatcher.utter_message(response="utter_handoff_phone_added", number=handed_off)
-            return [SlotSet("phone", phone)]
+            return [SlotSet("phone", phone), SlotSet("complaint_ready", False)]  # then listen (no rule follows)
         continuing = previous_action(tracker) in CONTINUES_AFTER and tracker.get_slot("complaint_text")
         ids = list(tracker.get_slot("message_ids") or []) if continuing else []
         if message_id is not None:
@@ -113,7 +113,8 @@ class ActionAnalyseComplaint(Action):
         fresh = [] if continuing else [SlotSet(s, None) for s in COMPLAINT_SLOTS]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         answer_like = intent == "inform" and len(answers.clean(text)) < MIN_INFORM_COMPLAINT_CHARS
-        if not continuing and not has_content(text) and not OPENER.search(text) and intake.not_a_complaint(text, 0.9):
+        short = len(answers.clean(text)) < MIN_INFORM_COMPLAINT_CHARS
+        if not continuing and short and not OPENER.search(text) and intake.not_a_complaint(text, 0.9):
             # 哦 好的 晓得了 / 嗯嗯: nothing to ask details about (a one-word complaint such as 吵 / 野狗 is asked)
             dispatcher.utter_message(response="utter_not_a_complaint")
             return [*fresh, SlotSet("complaint_ready", False)]

@@ -550,7 +550,7 @@ def test_a_number_sent_after_the_handoff_goes_onto_the_handed_off_ticket(analyse
     events, messages = run(ActionAnalyseComplaint(), t)
     assert calls == [] and responses(messages) == ["utter_handoff_phone_added"]
     assert added[0]["number"] == "XP20261130-00003" and added[0]["draft"].phone == "13812345678"
-    assert slots_of(events) == {"phone": "13812345678"}
+    assert slots_of(events) == {"phone": "13812345678", "complaint_ready": False}  # then Rasa listens
 
 
 # --- the form --------------------------------------------------------------------------------------------------
