@@ -40,7 +40,6 @@ QUESTIONS = {
     "utter_ask_incident_time": "time",
     "utter_ask_phone": "phone",
     "utter_phone_why": "phone",
-    "utter_handoff_in_chat": "phone",  # 转人工 with no phone known: it asks for one
     "utter_ask_citizen_name": "name",
     "utter_recap": "recap",
     "utter_ask_revision": "recap",

@@ -104,6 +104,14 @@ class ActionAnalyseComplaint(Action):
             intake.add_details(tracker.sender_id, handed_off, Draft(text="", phone=phone), only=("phone",))
             dispatcher.utter_message(response="utter_handoff_phone_added", number=handed_off)
             return [SlotSet("phone", phone), SlotSet("complaint_ready", False)]  # then listen (no rule follows)
+        if (
+            previous_action(tracker) == "action_handoff"
+            and answers.REFUSE.search(text)
+            and len(answers.clean(text)) <= 12
+        ):
+            # 不留 to the handoff's "send a phone if you like": the reply comes in this chat; not a new complaint
+            dispatcher.utter_message(response="utter_handoff_no_phone")
+            return [SlotSet("complaint_ready", False)]
         continuing = previous_action(tracker) in CONTINUES_AFTER and tracker.get_slot("complaint_text")
         ids = list(tracker.get_slot("message_ids") or []) if continuing else []
         if message_id is not None:

@@ -986,3 +986,10 @@ def test_a_phone_correction_in_everyday_words_replaces_the_phone(extracted):
     extracted["刚才电话后面两个数打反了，是13988762518"] = facts(phones=["13988762518"])
     events, messages = answer("刚才电话后面两个数打反了，是13988762518", "citizen_name", phone="13988762581")
     assert slots_of(events)["phone"] == "13988762518" and "utter_phone_corrected" in responses(messages)
+
+
+def test_no_phone_after_a_handoff_is_not_a_new_complaint(analyse):
+    calls, _ = analyse
+    before = [{"event": "action", "name": "action_handoff"}, {"event": "action", "name": "action_listen"}]
+    events, messages = run(ActionAnalyseComplaint(), tracker("不留", "inform", events=before))
+    assert calls == [] and responses(messages) == ["utter_handoff_no_phone"]
