@@ -29,7 +29,7 @@ from bot.deadlines import due_dates
 from bot.jurisdiction import Jurisdiction, load_jurisdiction
 from bot.matters import Limits, load_catalogue
 from bot.models import Attachment, Department, Message, Ticket
-from bot.routing import Route, route
+from bot.routing import TRANSFER_DESK, Route, route
 from bot.settings import get_settings
 from bot.tickets import (
     CITIZEN,
@@ -267,6 +267,8 @@ def analyse(
     _, matter_probs = (matters_by or matter_model()).predict_with_probabilities(text)
     catalogue = load_catalogue()
     matters = list(dispatch.matter_distribution(category_probs, matter_probs, catalogue).items())
+    if Flag.OUT_OF_AREA not in flags:  # the transfer desk's matter (非本县事项) only for a place that is not ours
+        matters = [(code, p) for code, p in matters if catalogue.matters[code].county != TRANSFER_DESK]
     fields = fields_from_facts(facts, text, j)
     # the department whose matters are likeliest together; the matter is the likeliest of those it handles
     department = dispatch.department_alternatives(
@@ -648,8 +650,9 @@ def add_details(
         changed = [k for k, v in given.items() if v and v != getattr(t, k)]
         for k in changed:
             setattr(t, k, given[k])
-        if changed and t.status == TicketStatus.REGISTERED and {"category", "township"} & set(changed):
-            r = route(t.category, t.township, t.flags or [], j)
+        if changed and t.status == TicketStatus.REGISTERED and {"category", "matter", "township"} & set(changed):
+            # by the ticket's matter, as at filing (the category table alone sent a fire filed with 消防 to 司法局)
+            r = route(t.category, t.township, t.flags or [], j, matter=load_catalogue().matters.get(t.matter or ""))
             if r.department_code != t.department_code:
                 t.department_code, t.department = r.department_code, s.get(Department, r.department_code)
                 t.escalated, t.legal_redirect = r.escalated, r.legal_redirect

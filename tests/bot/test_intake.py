@@ -265,3 +265,19 @@ def test_the_same_text_from_the_same_sender_just_filed_is_not_filed_twice(sessio
         make_draft(), sender_id="tg:77", session=session, now=datetime.now() + timedelta(hours=1)
     )
     assert later.number != first.number
+
+
+def test_details_added_to_an_urgent_ticket_keep_it_with_the_department_of_its_matter(session, make_draft):
+    fire = replace(
+        make_draft("public_security", flags=["urgent"], text="隔壁着火了，火很大"), matter="public_security.fire_now"
+    )
+    filed = intake.file_ticket(fire, sender_id="web:fire0001", session=session)
+    assert filed.department_code == "county.fire"
+    # the citizen then confirms another category (邻里纠纷) and gives the place: the matter still decides
+    later = replace(fire, category="neighbour", township="shuitang", text="")
+    assert intake.add_details("web:fire0001", filed.number, later, session=session).department_code == "county.fire"
+
+
+def test_the_transfer_desks_matter_is_only_for_a_place_that_is_not_ours():
+    local = intake.analyse("我老家在外地，现在住在古城街道，小区物业乱收停车费")
+    assert intake.route_of(local).department_code != "county.petition_transfer"
