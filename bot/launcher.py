@@ -9,6 +9,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,7 +239,16 @@ def wait_healthy(svcs: list[Service], timeout: float) -> None:
 
 def stop(svcs: list[Service]) -> None:
     """Stops each child's whole process group, the leader dead or alive (a worker it forked must not be left
-    holding the port): SIGTERM, then SIGKILL after 15 s."""
+    holding the port): SIGTERM, then SIGKILL after 15 s. A second Ctrl-C meanwhile does not cut this short (it
+    would leave the children running, each in its own group)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    stop_groups(svcs)
+
+
+def stop_groups(svcs: list[Service]) -> None:
+    """SIGTERM to each child's process group, SIGKILL to what is left after 15 s."""
     for s in svcs:
         if s.process:
             _signal_group(s.process.pid, signal.SIGTERM)
@@ -282,7 +292,7 @@ def supervise(svcs: list[Service], log_dir: Path, env: dict[str, str]) -> None:
             pause = min(30.0, 2.0 ** len(s.restarts))
             log.warning("%s exited with code %s; restarting in %.0f s", s.name, code, pause)
             print(f"{s.name} 意外退出（代码 {code}），{pause:.0f} 秒后重启（日志在 {log_dir}）。", file=sys.stderr)
-            stop([s])  # what is left of its process group (a worker it started) goes with it
+            stop_groups([s])  # what is left of its process group (a worker it started) goes with it
             time.sleep(pause)
             s.restarts.append(time.monotonic())
             start(s, log_dir, env)

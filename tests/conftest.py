@@ -101,3 +101,15 @@ def make_draft():
         )
 
     return make
+
+
+@pytest.fixture(scope="session")
+def trained_models():
+    """The real models (category, matter, gate, urgency), trained once if missing, as `make run` does: for the
+    few tests that judge what the models decide together with our rules. The e2e stack reuses them."""
+    from bot import training
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    training.train_missing(settings.model_dir, settings.real_data_dir)
+    return settings.model_dir

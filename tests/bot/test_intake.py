@@ -236,7 +236,7 @@ def test_an_open_ticket_on_the_same_matter_takes_the_repeat(engine, make_draft):
         ("小区门口的路灯坏了一个多月，另外，旁边那几盏路灯也不亮", None),  # the same matter, the same office
     ],
 )
-def test_a_second_matter_in_one_message_is_found_when_the_citizen_says_so(text, second, jurisdiction):
+def test_a_second_matter_in_one_message_is_found_when_the_citizen_says_so(text, second, jurisdiction, trained_models):
     found = intake.second_problem(intake.analyse(text, j=jurisdiction), jurisdiction)
     assert (found is None) == (second is None)
     assert second is None or second in found.text
@@ -278,6 +278,6 @@ def test_details_added_to_an_urgent_ticket_keep_it_with_the_department_of_its_ma
     assert intake.add_details("web:fire0001", filed.number, later, session=session).department_code == "county.fire"
 
 
-def test_the_transfer_desks_matter_is_only_for_a_place_that_is_not_ours():
+def test_the_transfer_desks_matter_is_only_for_a_place_that_is_not_ours(trained_models):
     local = intake.analyse("我老家在外地，现在住在古城街道，小区物业乱收停车费")
     assert intake.route_of(local).department_code != "county.petition_transfer"

@@ -42,7 +42,7 @@ def test_stopping_a_child_stops_its_whole_group_even_when_the_leader_is_gone(tmp
     s.process.wait(10)
     time.sleep(0.2)
     os.killpg(s.process.pid, 0)  # the orphaned worker is still there, in the child's group
-    launcher.stop([s])
+    launcher.stop_groups([s])
     assert not group_alive(s.process.pid)
 
 
