@@ -36,6 +36,7 @@ class Service:
     process: subprocess.Popen | None = None
     port: int | None = None  # checked free before the start
     restarts: list[float] = field(default_factory=list)  # when it was restarted (monotonic seconds)
+    env: dict[str, str] = field(default_factory=dict)  # for this process only
 
 
 # A child that dies is started again after a growing pause (1, 2, 4 … 30 s); one that dies this many times within
@@ -188,6 +189,8 @@ def services(settings: Settings, venv: Path, model: Path, rasa_token: str, actio
             ],
             f"{settings.rasa_url}/status?token={rasa_token}",
             port=int(rasa_port),
+            # Rasa's own warnings quote the citizen's words unmasked (a message starting with "/"): errors only
+            env={"LOG_LEVEL": "ERROR", "PYTHONWARNINGS": "ignore"},
         ),
         Service(
             "web",
@@ -215,7 +218,7 @@ def start(svc: Service, log_dir: Path, env: dict[str, str]) -> None:
     log_dir.mkdir(parents=True, exist_ok=True)
     with open(log_dir / f"{svc.name}.log", "ab") as log:  # the child keeps its own copy of the descriptor
         svc.process = subprocess.Popen(
-            svc.argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            svc.argv, cwd=ROOT, env={**env, **svc.env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
 
@@ -299,6 +302,8 @@ def supervise(svcs: list[Service], log_dir: Path, env: dict[str, str]) -> None:
 
 
 def main() -> None:
+    # the database, uploads, logs and the endpoints file hold personal data: readable by their owner only
+    os.umask(0o077)
     setup_logging()
     settings = get_settings()
     t0 = time.monotonic()

@@ -21,7 +21,7 @@ from bot.vocabulary import find_ticket_number
 from classifier.normalise import is_blank_or_noise
 from handlers import rasa_client
 from handlers.actions.status import status_messages
-from handlers.responses import Button, Reply, format_date, reply
+from handlers.responses import Button, Reply, format_date, intents, reply
 
 __all__ = ["Attachment", "Button", "Reply", "converse"]
 
@@ -33,6 +33,7 @@ RASA_MAX_CHARS = 1000
 MIN_COMPLAINT_CHARS = 8
 STATUS_WORDS = re.compile(r"查询|进展|进度|怎么样了|办得怎么样|处理得怎么样|结果")
 COMMANDS = {"/start": "/greet", "/help": "/greet", "/status": "/check_status"}
+SLASH_INTENT = re.compile(r"/(\w+)")  # a button payload: /affirm, /inform{"category":"land"}
 ATTACHMENT_REPLIES = {"photo": "utter_attachment_photo", "voice": "utter_attachment_voice"}
 
 
@@ -146,6 +147,11 @@ def _again(sender_id: str, key: str, seen: intake.SeenMessage | None) -> list[Re
 def _answered(sender_id: str, message_id: int, text: str) -> list[Reply]:
     command = text.split()[0].split("@")[0].lower()
     rasa_text = COMMANDS.get(command, text[:RASA_MAX_CHARS])
+    payload = SLASH_INTENT.match(rasa_text)
+    if rasa_text.startswith("/") and not (payload and payload.group(1) in intents()):
+        # "/包工头欠薪…" is the citizen's words, not a button: Rasa would take it for an intent (and log the
+        # words in a warning); it gets the words without the slash
+        rasa_text = rasa_text.lstrip("/").strip() or text
     settings = get_settings()
     try:
         answer = rasa_client.send(

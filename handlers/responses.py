@@ -28,8 +28,17 @@ class Reply:
 
 
 @cache
+def _domain() -> dict:
+    return yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+
+
 def responses() -> dict[str, list[dict]]:
-    return yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["responses"]
+    return _domain()["responses"]
+
+
+def intents() -> frozenset[str]:
+    """The intents of domain.yml: the only "/name" a message may start with to reach Rasa as an intent."""
+    return frozenset(_domain()["intents"])
 
 
 def reply(name: str, **values: object) -> Reply:

@@ -254,7 +254,18 @@ def test_rasa_keeps_the_conversations_in_its_sql_tracker_store(stack):
     """A restart of Rasa continues a conversation: its tracker is in var/rasa-tracker.db, not in memory."""
     import sqlite3
 
-    httpx.post(f"{stack['web']}/api/chat", json={"sender_id": "web:tracker01", "text": "包工头欠了我们三个月工资"})
+    httpx.post(
+        f"{stack['web']}/api/chat", json={"sender_id": "web:tracker01", "text": "包工头欠了我们三个月工资"}, timeout=60
+    )
     with sqlite3.connect(stack["var"] / "rasa-tracker.db") as db:
         (n,) = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = 'web:tracker01'").fetchone()
     assert n > 0
+
+
+def test_files_with_personal_data_are_the_owners_only_and_rasa_does_not_log_citizens_words(stack):
+    message = {"sender_id": "web:privacy01", "text": "/包工头欠薪电话13912345678"}
+    httpx.post(f"{stack['web']}/api/chat", json=message, timeout=60)
+    logs = stack["var"] / "logs"
+    for path in [*logs.glob("*.log"), stack["var"] / "endpoints.yml"]:
+        assert path.stat().st_mode & 0o077 == 0, path  # nobody but the owner
+    assert "13912345678" not in (logs / "rasa.log").read_text(errors="replace")

@@ -181,3 +181,11 @@ def test_a_message_sent_again_with_its_key_gets_the_same_replies_and_is_acted_on
     assert len(calls) == 1 and len(messages(engine)) == 1
     other = converse("web:retry1", "包工头欠了我们三个月工资", key="web:m-2")  # a new message: a new answer
     assert other[0].text == "不客气！" and len(calls) == 2
+
+
+def test_words_starting_with_a_slash_reach_rasa_as_words_and_button_payloads_as_intents(rasa, engine):
+    calls, _ = rasa
+    converse("web:slash01", "/包工头欠薪")
+    converse("web:slash01", '/inform{"category":"land"}')
+    converse("web:slash01", "/status")
+    assert [c["text"] for c in calls] == ["包工头欠薪", '/inform{"category":"land"}', "/check_status"]
