@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
-from bot import history, intake, training
+from bot import history, intake, retention, training
 from bot.db import engine_for, init_db, session_scope
 from bot.jurisdiction import load_jurisdiction
 from bot.matters import load_catalogue
@@ -135,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("migrate", help="bring the database ($DATABASE_URL) up to the current schema")
     p.set_defaults(handler=cmd_migrate)
+
+    p = sub.add_parser(
+        "purge",
+        help="remove personal data from tickets closed more than RETENTION_YEARS ago (statistics are kept)",
+    )
+    p.add_argument("--years", type=int, default=None, help="the retention period (default: $RETENTION_YEARS, 3)")
+    p.add_argument("--dry-run", action="store_true", help="only count what would be removed")
+    p.set_defaults(handler=cmd_purge)
     return parser
 
 
@@ -182,6 +190,22 @@ def cmd_retrain(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> 
     candidate.save(current_path)
     clear_model_cache()
     stdout.write(f"已换用新模型：{current_path}\n")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
+    settings = get_settings()
+    years = settings.retention_years if args.years is None else args.years
+    if years < 1:
+        stdout.write("保存期限至少 1 年。\n")
+        return 2
+    with session_scope(engine_for(settings.database_url)) as s:
+        done = retention.purge(s, years, dry_run=args.dry_run)
+    verb = "将删除" if args.dry_run else "已删除"
+    stdout.write(
+        f"办结超过 {years} 年的工单：{done.tickets} 件{verb}个人信息（统计数据保留）；"
+        f"消息 {done.messages} 条、附件 {done.attachments} 个{verb}。\n"
+    )
     return 0
 
 

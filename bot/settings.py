@@ -32,6 +32,7 @@ class Settings:
     real_data_dir: Path  # TipDM 2020 C messages used as further training data when the folder exists
     upload_dir: Path
     rasa_timeout: float
+    retention_years: int  # closed tickets keep personal data this long (`petition purge`)
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -76,7 +77,15 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         real_data_dir=Path(env.get("REAL_DATA_DIR", ROOT.parent / "shared" / "datasets" / "tipdm2020c")),
         upload_dir=Path(env.get("UPLOAD_DIR", var / "uploads")),
         rasa_timeout=rasa_timeout,
+        retention_years=_years(env),
     )
+
+
+def _years(env: dict[str, str]) -> int:
+    raw = env.get("RETENTION_YEARS", "3")
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"RETENTION_YEARS must be a whole number of years (1 or more), got {raw!r}")
+    return int(raw)
 
 
 @lru_cache(maxsize=1)

@@ -252,3 +252,12 @@ def test_retrain_switches_the_matter_model_only_when_the_heldout_set_agrees(tmp_
     assert "已换用新模型" in out.getvalue()
     assert CategoryModel.load(tmp_path / training.MATTER_MODEL).report["n_examples"] == 6  # 3 + the re-route ×3
     settings.get_settings.cache_clear()
+
+
+def test_purge_says_what_it_would_remove_and_refuses_a_period_under_a_year(settings_env, engine):
+    out = io.StringIO()
+    assert cli.main(["purge", "--dry-run"], stdin=io.BytesIO(b""), stdout=out) == 0
+    assert "办结超过 3 年的工单：0 件将删除个人信息" in out.getvalue()
+    out = io.StringIO()
+    assert cli.main(["purge", "--years", "0"], stdin=io.BytesIO(b""), stdout=out) == 2
+    assert "至少 1 年" in out.getvalue()
