@@ -219,6 +219,9 @@ def report(results: list[Played]) -> str:
         f"{sum(p.asked_twice > 0 for p in results)} conversations",
         f"answers not understood: {sum(p.not_understood for p in results)}",
         f"HTTP errors: {sum(len(p.errors) for p in results)}",
+        f"first reply after the start (models loaded at start, not on it): {results[0].latencies[0]:.0f} ms"
+        if results and results[0].latencies
+        else "first reply: –",
         f"reply latency p50 / p95: {statistics.median(latencies):.0f} / "
         f"{sorted(latencies)[int(0.95 * (len(latencies) - 1))]:.0f} ms"
         if latencies

@@ -207,6 +207,7 @@ def services(settings: Settings, venv: Path, model: Path, rasa_token: str, actio
             ],
             f"http://127.0.0.1:{settings.web_port}/healthz",
             port=settings.web_port,
+            env={"WARM_MODELS": "1"},  # models loaded at start, not on the first operator suggestion
         ),
     ]
     if settings.telegram_token:

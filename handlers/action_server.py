@@ -11,6 +11,7 @@ them, anyone who reaches the port could run `action_analyse_complaint` for any s
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import sys
 
@@ -18,9 +19,11 @@ from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 from sanic import Request, Sanic, response
 
+from bot import intake
 from bot.logs import setup_logging
 from bot.settings import get_settings
 
+log = logging.getLogger(__name__)
 OPEN_PATHS = {"/health"}  # the launcher's health check
 
 
@@ -46,6 +49,7 @@ def main() -> None:
     if len(secret) < 16:
         sys.exit("动作服务器需要 ACTION_SECRET（至少16个字符，由 make run 生成）：只有 Rasa 可以调用它。")
     settings = get_settings()
+    log.info("models loaded in %.1f s", intake.warm_up())  # before listening: the first citizen does not wait
     build_app(secret).run(host=settings.internal_host, port=settings.action_port, single_process=True, access_log=False)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
@@ -24,7 +25,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import auth as auth_service
-from bot import notify, vocabulary
+from bot import intake, notify, vocabulary
 from bot.db import engine_for, init_db, sessionmaker_for
 from bot.jurisdiction import load_jurisdiction
 from bot.logs import setup_logging
@@ -97,6 +98,9 @@ def _lifespan(push_interval: float | None):
         install_pii_filter()
         init_db(app.state.engine, app.state.jurisdiction)
         notify.configure_from_settings()
+        if os.environ.get("WARM_MODELS") == "1":  # make run: the operator's first suggestion does not wait either
+            seconds = await asyncio.to_thread(intake.warm_up)
+            log.info("models loaded in %.1f s", seconds)
         task = asyncio.create_task(_push_loop(app, push_interval)) if push_interval else None
         try:
             yield
