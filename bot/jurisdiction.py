@@ -23,6 +23,15 @@ class JurisdictionError(ValueError):
     pass
 
 
+# how village and township names end (the longest first): 南恩村委会 -> 南恩; 戛洒镇 -> 戛洒
+VILLAGE_SUFFIXES = ("村民委员会", "村委会", "居委会", "社区", "村")
+TOWNSHIP_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
+
+
+def _core(name: str, suffixes: tuple[str, ...]) -> str:
+    return next((name[: -len(x)] for x in suffixes if name.endswith(x) and len(name) > len(x) + 1), name)
+
+
 @dataclass(frozen=True)
 class Department:
     code: str
@@ -106,10 +115,33 @@ class Jurisdiction:
         """The code of a township given by its code, full name or alias (gasa / 戛洒镇 / 戛洒), else None."""
         return self._township_forms.get(value or "")
 
+    @cached_property
+    def _village_forms(self) -> dict[str, set[str]]:
+        """Every way a village is written -> the codes of the villages written so: the name without or with another
+        suffix (南恩 / 南恩村 / 南恩村委会; 古城村 for 古城社区), and with the township's other spellings from its
+        aliases (嘎洒社区 for 戛洒社区)."""
+        forms: dict[str, set[str]] = {}
+        for t in self.townships.values():
+            own = _core(t.name, TOWNSHIP_SUFFIXES)
+            spellings = {_core(a, TOWNSHIP_SUFFIXES) for a in t.aliases} - {own}
+            for v in t.villages:
+                core = _core(v.name, VILLAGE_SUFFIXES)
+                cores = {core} | {core.replace(own, other) for other in spellings if own in core}
+                for c in cores:
+                    for suffix in ("", *VILLAGE_SUFFIXES):
+                        if len(c + suffix) >= 2:
+                            forms.setdefault(c + suffix, set()).add(v.code)
+        return forms
+
     def village(self, value: str | None, township: str | None = None) -> Village | None:
-        """A village given by its code or name (gasa.nanen / 南恩村); with `township`, only that township's."""
+        """A village given by its code, name or another way of writing it (gasa.nanen / 南恩村 / 南恩 / 南恩村委会 /
+        嘎洒社区); with `township`, only that township's. None when the words fit no village or several."""
         v = self.villages.get(value or "") or self._village_names.get(value or "")
-        return v if v is not None and (township is None or v.township == township) else None
+        if v is not None and (township is None or v.township == township):
+            return v
+        forms = self._village_forms.get(value or "", set())
+        codes = {c for c in forms if township is None or self.villages[c].township == township}
+        return self.villages[codes.pop()] if len(codes) == 1 else None
 
     def township_name(self, code: str | None) -> str | None:
         t = self.townships.get(code or "")

@@ -38,6 +38,8 @@ TIME_WORDS = re.compile(
 SAID_BEFORE = re.compile(r"前面说了|刚才说了|说过了|已经说了|讲过了|上面说了|前面有|刚才讲了|都说了")
 PLACE_WORDS = re.compile(r"县城|城区|城里|街道|街上|镇|乡|村|社区|小区|组|寨|路|街|巷|屯|坝|箐|冲|山|河|县|市|省|区")
 AT_TOWNSHIP_SEAT = re.compile(r"(?:镇|乡|街|集镇|街道|城)上|城里|县城|集镇|镇政府|乡政府|街道办")
+# words around a village's name in an answer: 南恩那边 / 南恩三组 / 在南恩 / 南恩的
+AROUND = re.compile(r"^(?:在|是|就在)|(?:那边|那里|那点|那块|那儿|这边|附近|一带|[一二三四五六七八九十\d]+组|的)+$")
 VILLAGE_TEXT = re.compile(r"([\u4e00-\u9fff]{1,8}?)(村委会|村民委员会|居委会|村|社区|寨|小区)")
 NAME_PREFIX = re.compile(
     r"^(?:我的?名字(?:是|叫)|我叫|我是|我姓|姓|本人姓?名?(?:叫|是)?|叫我|名字(?:是|叫)?|姓名[:：]?|称呼我?)"
@@ -136,7 +138,9 @@ def parse_village(text: str, facts: dict, j: Jurisdiction, township: str | None)
         return {"village": NOT_KNOWN}
     m = VILLAGE_TEXT.search(c)
     if not m:
-        return None
+        # a bare name (南恩 / 南恩那边 / 南恩三组 / 嘎洒那点): the village whose name it is, if exactly one
+        bare = j.village(AROUND.sub("", c), township)
+        return {"village": bare.code, "address": j.place_name(township, bare.code)} if bare else None
     listed = j.village(village_name(m), township)
     if listed:
         return {"village": listed.code, "address": j.place_name(township, listed.code)}

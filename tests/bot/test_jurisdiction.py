@@ -108,3 +108,12 @@ def test_gazetteer_lists_townships_and_villages(jurisdiction):
         r for r in rows if r["village"] == "南恩村"
     ).items()
     assert any(r["township"] == "者竜乡" and "者龙" in r["aliases"] for r in rows)
+
+
+def test_a_village_is_found_in_other_forms_and_an_ambiguous_one_is_not_guessed(jurisdiction):
+    j = jurisdiction
+    assert j.village("南恩").code == j.village("南恩村委会").code == "gasa.nanen"
+    assert j.village("嘎洒社区", "gasa").code == "gasa.gasa"  # the township's other spelling (its aliases)
+    assert j.village("新寨") is None  # 新寨社区 (桂山) and 新寨村 (戛洒): which one, the words do not say
+    assert j.village("新寨", "guishan").code == "guishan.xinzhai"
+    assert j.village("新寨村", "guishan").code == "guishan.xinzhai"  # 村 for a 社区, in the township asked about

@@ -993,3 +993,13 @@ def test_no_phone_after_a_handoff_is_not_a_new_complaint(analyse):
     before = [{"event": "action", "name": "action_handoff"}, {"event": "action", "name": "action_listen"}]
     events, messages = run(ActionAnalyseComplaint(), tracker("不留", "inform", events=before))
     assert calls == [] and responses(messages) == ["utter_handoff_no_phone"]
+
+
+@pytest.mark.parametrize(
+    "text, village",
+    [("南恩", "gasa.nanen"), ("南恩那边", "gasa.nanen"), ("南恩三组", "gasa.nanen"), ("嘎洒社区", "gasa.gasa"),
+     ("南恩村委会", "gasa.nanen"), ("新寨", "gasa.xinzhai")],
+)  # fmt: skip
+def test_a_village_is_known_in_the_forms_people_write_it(extracted, text, village):
+    events, _ = answer(text, "village", township="gasa")
+    assert slots_of(events)["village"] == village
