@@ -140,7 +140,10 @@ class Citizen:
                 if answered[question] and not any(n in NOT_UNDERSTOOD or n == "utter_phone_why" for n in names):
                     played.asked_twice += 1
                 answered[question] += 1
-                replies = self.say(sender, str(answers.get(question) or NO_ANSWER[question]), played)
+                said = answers.get(question) or NO_ANSWER[question]
+                if question == "recap" and answered[question] > 1:
+                    said = NO_ANSWER["recap"]  # the change was said at the first recap: now it is confirmed
+                replies = self.say(sender, str(said), played)
                 turns += 1
         return played
 
