@@ -7,11 +7,13 @@ the product refers to places and departments by their codes; names are looked up
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
+from pypinyin import lazy_pinyin
 
 from bot.settings import get_settings
 from classifier.categories import category_codes
@@ -26,6 +28,18 @@ class JurisdictionError(ValueError):
 # how village and township names end (the longest first): 南恩村委会 -> 南恩; 戛洒镇 -> 戛洒
 VILLAGE_SUFFIXES = ("村民委员会", "村委会", "居委会", "社区", "村")
 TOWNSHIP_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
+
+
+def sound(text: str) -> str:
+    """How a name sounds, as the citizens of a Southwestern-Mandarin county say it: toneless pinyin with zh/z, ch/c,
+    sh/s, n/l and -ng/-n not told apart. Voice input and typing by ear give 男恩 for 南恩, 杨武 for 扬武, 平在 for
+    平寨; they sound the same."""
+    out = []
+    for syllable in lazy_pinyin(text):
+        syllable = re.sub(r"^([zcs])h", r"\1", syllable)
+        syllable = re.sub(r"^l", "n", syllable)
+        out.append(re.sub(r"ng$", "n", syllable))
+    return "".join(out)
 
 
 def _core(name: str, suffixes: tuple[str, ...]) -> str:
@@ -110,6 +124,33 @@ class Jurisdiction:
         """The code of the department a name refers to (新平县人社局, 市交通运输局, 交警大队): the longest department
         name or alias found in it, else None."""
         return next((code for form, code in self._department_forms if form in (name or "")), None)
+
+    @cached_property
+    def _township_sounds(self) -> dict[str, set[str]]:
+        sounds: dict[str, set[str]] = {}
+        for t in self.townships.values():
+            for form in (t.name, *t.aliases):
+                sounds.setdefault(sound(_core(form, TOWNSHIP_SUFFIXES)), set()).add(t.code)
+        return sounds
+
+    @cached_property
+    def _village_sounds(self) -> dict[str, set[str]]:
+        sounds: dict[str, set[str]] = {}
+        for form, codes in self._village_forms.items():
+            sounds.setdefault(sound(_core(form, VILLAGE_SUFFIXES)), set()).update(codes)
+        return sounds
+
+    def township_by_sound(self, words: str) -> str | None:
+        """The township `words` sound like (杨武 -> yangwu), when exactly one does. For answers to "where", not for
+        free text (新华 would sound like 新化)."""
+        codes = self._township_sounds.get(sound(_core(words, TOWNSHIP_SUFFIXES)), set())
+        return next(iter(codes)) if len(codes) == 1 else None
+
+    def village_by_sound(self, words: str, township: str | None = None) -> Village | None:
+        """The village `words` sound like (男恩村 -> gasa.nanen), in `township` if given, when exactly one does."""
+        codes = self._village_sounds.get(sound(_core(words, VILLAGE_SUFFIXES)), set())
+        codes = {c for c in codes if township is None or self.villages[c].township == township}
+        return self.villages[codes.pop()] if len(codes) == 1 else None
 
     def township_code(self, value: str | None) -> str | None:
         """The code of a township given by its code, full name or alias (gasa / 戛洒镇 / 戛洒), else None."""

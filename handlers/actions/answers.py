@@ -103,22 +103,55 @@ def parse_place(text: str, facts: dict, j: Jurisdiction) -> dict | None:
     """Answer to "where": {"township", "village", "address"}; village None when the citizen named only the township.
     A village alone fills the village (and its township when the jurisdiction lists it)."""
     place = place_slots(facts, j)
-    if place:
+    if place and place["township"] != NOT_KNOWN:
         return place
     c = clean(text)
     if DONT_KNOW.search(c) or REFUSE.search(c):  # not known or not said: not asked again, the ticket goes without
         return {"township": NOT_KNOWN, "village": NOT_KNOWN}
+    if place:  # a place the list does not have by that name: perhaps one of ours written by ear (男恩村)
+        return place_by_sound(text, j) or place
     if not 2 <= len(c) <= 40:
         return None
+    heard = place_by_sound(text, j)
+    if heard:
+        return heard
     village = VILLAGE_TEXT.fullmatch(c)
     if village:
         listed = j.village(village_name(village))
         if listed:
             return {"township": listed.township, "village": listed.code, "address": c}
-        return {"village": NOT_KNOWN, "address": c}
+        # a village not on our list: kept in the citizen's words; the township is not asked again either (an answer
+        # must always fill the question it answers, or the form asks it forever)
+        return {"township": NOT_KNOWN, "village": NOT_KNOWN, "address": c}
     if PLACE_WORDS.search(c):
         return {"township": NOT_KNOWN, "village": NOT_KNOWN, "address": c}
     return None
+
+
+def place_by_sound(text: str, j: Jurisdiction) -> dict | None:
+    """A township and village written by ear or by voice input (杨武 青龙 / 桂山 他啦村 / 莫沙曼线 / 男恩村): the
+    jurisdiction's names that sound the same. {"township", "village", "address"}, or None."""
+    words = [w for w in re.split(r"[\s，,。.、；;]+", unicodedata.normalize("NFKC", text or "")) if w]
+    if len(words) == 1:  # 莫沙曼线: the township may be the first two to four characters
+        w = words[0]
+        split = next((i for i in (4, 3, 2) if len(w) > i and j.township_by_sound(w[:i])), None)
+        words = [w[:split], w[split:]] if split else words
+    if not words or len(words) > 3:
+        return None
+    town = j.township_code(words[0]) or j.township_by_sound(words[0])
+    rest = "".join(words[1:] if town else words)
+    rest = "" if rest in ("镇", "乡", "街道", "街道办") else rest  # 水糖镇: the township's own suffix
+    village = None
+    if rest:
+        core = AROUND.sub("", rest)
+        village = j.village(core, town) or j.village_by_sound(core, town)
+    if not town and village is None:
+        return None
+    return {
+        "township": town or village.township,
+        "village": village.code if village else (NOT_KNOWN if rest else None),
+        "address": j.place_name(town or village.township, village.code if village else None) or clean(text),
+    }
 
 
 def village_name(m: re.Match) -> str:
@@ -139,9 +172,9 @@ def parse_village(text: str, facts: dict, j: Jurisdiction, township: str | None)
     m = VILLAGE_TEXT.search(c)
     if not m:
         # a bare name (南恩 / 南恩那边 / 南恩三组 / 嘎洒那点): the village whose name it is, if exactly one
-        bare = j.village(AROUND.sub("", c), township)
+        bare = j.village(AROUND.sub("", c), township) or j.village_by_sound(AROUND.sub("", c), township)
         return {"village": bare.code, "address": j.place_name(township, bare.code)} if bare else None
-    listed = j.village(village_name(m), township)
+    listed = j.village(village_name(m), township) or j.village_by_sound(village_name(m), township)
     if listed:
         return {"village": listed.code, "address": j.place_name(township, listed.code)}
     return {"village": NOT_KNOWN, "address": (j.township_name(township) or "") + village_name(m)}

@@ -327,7 +327,8 @@ def offer_second_problem(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     if not second.township:
         second = replace(second, **{k: answers.or_none(v) for k, v in place.items()})
     department = intake.route_of(second).department_name
-    dispatcher.utter_message(response="utter_offer_second", text=pending["text"], department=department)
+    # (not `text=`: utter_message would send the bare words instead of the response)
+    dispatcher.utter_message(response="utter_offer_second", matter_text=pending["text"], department=department)
     return [SlotSet("second_problem", {**pending, **place})]
 
 

@@ -927,7 +927,8 @@ def test_after_the_first_ticket_the_second_matter_is_offered_with_its_department
     slots = {**COLLECTED, "second_problem": {"text": SECOND}}
     events, messages = run(ActionFileTicket(), tracker("确认", "affirm", slots=slots))
     assert responses(messages) == ["utter_filed", "utter_offer_second"]
-    assert messages[1]["text"] == SECOND and messages[1]["department"]
+    assert messages[1]["matter_text"] == SECOND and messages[1]["department"]
+    assert "text" not in messages[1] or not messages[1]["text"]  # the response, not the bare words
     kept = slots_of(events)["second_problem"]
     assert kept["text"] == SECOND and kept["township"] == "gasa" and kept["address"] == "戛洒镇李家村"
 
