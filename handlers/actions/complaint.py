@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake
@@ -160,7 +160,20 @@ class ActionAnalyseComplaint(Action):
         elsewhere = intake.out_of_area_of(draft)
         if elsewhere:
             dispatcher.utter_message(response="utter_out_of_area", **out_of_area_values(elsewhere))
-        dispatcher.utter_message(response="utter_confirm_category", category_name=draft.category_name)
+        reply_to_confirm = continuing and previous_action(tracker) == "action_analyse_complaint"
+        latest = (tracker.latest_message.get("text") or "").strip()
+        goes_on = reply_to_confirm and (YES.search(answers.clean(latest)) or confirmations_asked(tracker) >= 2)
+        if goes_on:
+            # Rasa read the reply to "对吗？" as more details, but it says yes in other words (咯是土地的事？是呢), or
+            # the question was asked twice already: the form goes on, with a category the reply names if any.
+            # Asking again would loop.
+            named = category_in_text(latest, [c for c, _ in draft.top])
+            category = named if named and named != "other" else draft.category
+            draft = intake.with_category(draft, category)
+            found["category"], found["matter"] = draft.category, draft.matter
+            dispatcher.utter_message(response="utter_category_chosen", category_name=category_name(category))
+        else:
+            dispatcher.utter_message(response="utter_confirm_category", category_name=draft.category_name)
         second = None if filed_now or Flag.URGENT in draft.flags else intake.second_problem(draft)
         events = [
             *fresh,
@@ -177,7 +190,25 @@ class ActionAnalyseComplaint(Action):
         for slot, value in found.items():
             if slot not in ("phone", "citizen_name") or value != tracker.get_slot(slot):
                 events.append(SlotSet(slot, value))
-        return events
+        return events + ([FollowupAction("petition_form")] if goes_on else [])
+
+
+# a yes said in other words at the end of a reply (…是呢 / 对的 / 就是): the category is confirmed
+YES = re.compile(r"(?<![不没])(?:是的|是呢|是嘞|是滴|是哦|对的|对头|对嘛|没错|就是|是|对|嗯)$")
+
+
+def confirmations_asked(tracker: Tracker) -> int:
+    """How often "对吗？" was asked for the complaint in progress (since the last filing or a fresh start)."""
+    n = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") in ("action_file_ticket", "action_stop_form"):
+            break
+        if (
+            event.get("event") == "bot"
+            and (event.get("metadata") or {}).get("utter_action") == "utter_confirm_category"
+        ):
+            n += 1
+    return n
 
 
 def out_of_area_values(place: dict) -> dict:

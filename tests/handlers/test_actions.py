@@ -1004,3 +1004,36 @@ def test_no_phone_after_a_handoff_is_not_a_new_complaint(analyse):
 def test_a_village_is_known_in_the_forms_people_write_it(extracted, text, village):
     events, _ = answer(text, "village", township="gasa")
     assert slots_of(events)["village"] == village
+
+
+def confirm_asked(times: int) -> list[dict]:
+    asked = {"event": "bot", "text": "…对吗？", "metadata": {"utter_action": "utter_confirm_category"}}
+    return [{"event": "action", "name": "action_analyse_complaint"}, asked] * (times - 1) + [
+        {"event": "action", "name": "action_analyse_complaint"},
+        asked,
+        {"event": "action", "name": "action_listen"},
+    ]
+
+
+READY = {"complaint_text": "我家的水田被隔壁寨子的人占去了", "message_ids": [1], "complaint_ready": True}
+
+
+def test_a_yes_in_other_words_at_the_confirmation_goes_on_with_the_form(analyse):
+    t = tracker("咯是土地的事？是呢", "inform", slots=READY, events=confirm_asked(1))
+    events, messages = run(ActionAnalyseComplaint(), t)
+    assert responses(messages)[-1] == "utter_category_chosen"
+    assert events[-1] == FollowupAction("petition_form")
+
+
+def test_the_confirmation_is_not_asked_a_third_time(analyse):
+    t = tracker("我们寨子的田", "inform", slots=READY, events=confirm_asked(2))
+    events, messages = run(ActionAnalyseComplaint(), t)
+    assert "utter_confirm_category" not in responses(messages) and events[-1] == FollowupAction("petition_form")
+    once = tracker("我们寨子的田", "inform", slots=READY, events=confirm_asked(1))
+    assert responses(run(ActionAnalyseComplaint(), once)[1])[-1] == "utter_confirm_category"  # more details: asked
+
+
+def test_a_no_in_other_words_is_not_a_yes():
+    from handlers.actions.complaint import YES
+
+    assert YES.search("是呢") and YES.search("对的") and not YES.search("不是") and not YES.search("没对")
