@@ -53,7 +53,7 @@ NOT_UNDERSTOOD = {
 NO_ANSWER = {
     **{"confirm": "是的", "category": "其他", "details": "就是刚才说的那个事", "place": "不知道"},
     **{"village": "不清楚", "time": "记不清了", "phone": "不留", "name": "匿名", "recap": "确认"},
-    "second": "好的，另外登记",  # a citizen who told two matters wants both looked after
+    "second": "不用了",  # a scenario that does not say: the offer declined, as for the other questions
 }
 TICKET_NUMBER = re.compile(r"XP\d{8}-\d{5,}")
 
