@@ -146,6 +146,15 @@ class Jurisdiction:
         codes = self._township_sounds.get(sound(_core(words, TOWNSHIP_SUFFIXES)), set())
         return next(iter(codes)) if len(codes) == 1 else None
 
+    def village_forms_in(self, text: str) -> list[str]:
+        """The ways of writing a village (of at least two characters) that occur in `text`, longest first, none
+        inside a longer one found."""
+        found: list[str] = []
+        for form in sorted((f for f in self._village_forms if len(f) >= 2 and f in text), key=len, reverse=True):
+            if not any(form in longer for longer in found):
+                found.append(form)
+        return found
+
     def village_by_sound(self, words: str, township: str | None = None) -> Village | None:
         """The village `words` sound like (男恩村 -> gasa.nanen), in `township` if given, when exactly one does."""
         codes = self._village_sounds.get(sound(_core(words, VILLAGE_SUFFIXES)), set())

@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from bot.intake import FORM_FIELDS, Draft, format_time, place_fields, primary_place
-from bot.jurisdiction import Jurisdiction
+from bot.jurisdiction import Jurisdiction, Village
 from classifier.extract.contacts import find_phones
 
 # Values a slot takes when the citizen cannot or will not say: the form does not ask again, the ticket gets None.
@@ -21,7 +21,9 @@ ANONYMOUS = "匿名"
 NO_PHONE = "未留"
 SENTINELS = {NOT_KNOWN, ANONYMOUS, NO_PHONE}
 
-CORRECTION = re.compile(r"不是|不在|说错|写错|搞错|弄错|错了|改成|改为|更正|应该是|打反|打错|输错|记错|搞反|弄反|反了")
+CORRECTION = re.compile(
+    r"不是|不在|不对|说错|写错|搞错|弄错|错了|改成|改为|更正|应该是|打反|打错|输错|记错|搞反|弄反|反了"
+)
 DONT_KNOW = re.compile(
     r"不知道|不晓得|不清楚|记不清|记不得|不记得|忘了|忘记了|说不清|没注意|不确定|不好说|搞不清|说不准|拿不准|晓不得|莫得印象"
 )
@@ -229,7 +231,8 @@ def parse_phone(text: str, facts: dict) -> tuple[str, str | None]:
     """("ok", number) / ("refused", None) / ("invalid", None) / ("none", None). A number is taken before a
     refusal: 匿名，我的电话是159… gives the number."""
     if facts.get("phones"):
-        return "ok", facts["phones"][0]
+        # 158…10，哦不对，是158…70: the number after the correction
+        return "ok", facts["phones"][-1 if CORRECTION.search(text) else 0]
     number = phone_in(text)
     if number:
         return "ok", number
@@ -305,3 +308,19 @@ def draft_from_slots(slots: dict, text: str, message_ids: list[int] | tuple[int,
         matter_top=tuple((str(c), float(p)) for c, p in slots.get("matter_top") or []),
         message_ids=tuple(message_ids),
     )
+
+
+# a place said as wrong: 不是平田 / 不在龙河 (the village after these words is the one being corrected away)
+NEGATED = re.compile(r"(?:不是|不在|不属于)$")
+
+
+def village_in_correction(text: str, j: Jurisdiction, township: str | None) -> Village | None:
+    """The village a correction names (不是平田，…都在马鹿寨 / 不是龙河，是曼线): a village of `township` written in
+    the text, not the one said to be wrong; the last one if several."""
+    found: list[tuple[int, Village]] = []
+    for form in j.village_forms_in(text):
+        start = text.find(form)
+        village = j.village(form, township)
+        if village is not None and not NEGATED.search(text[max(0, start - 3) : start]):
+            found.append((start, village))
+    return max(found, key=lambda sv: sv[0])[1] if found else None

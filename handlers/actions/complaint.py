@@ -58,6 +58,8 @@ OPENER = re.compile(r"投诉|反映|反应|举报|求助|咨询|上访|信访|�
 # A message that reads like an answer (intent inform) and comes out of the blue is a complaint only when it is long
 # enough (我叫王小明，电话…，砂石厂天天放炮…); a bare 戛洒镇南恩村 is kept and the details asked for.
 MIN_INFORM_COMPLAINT_CHARS = 15
+# a described problem this sure of the category the citizen rejected by name is still that category
+SURE_OF_DESCRIPTION = 0.7
 # A reply to "which category?" longer than this is the problem told again, not a category's name (交通 / 土地方面的).
 DESCRIPTION_CHARS = 6
 # The actions after which a new message continues the same complaint (it was not yet confirmed).
@@ -290,7 +292,11 @@ class ActionChooseCategory(Action):
             # not a category named but the problem told again in other words (隔壁装修太吵了): classified, the
             # rejected category aside, and the words join the complaint. Asking to confirm again would loop.
             described = intake.analyse(text)
-            chosen = next((c for c, _ in described.top if c != rejected), None)
+            top, p = described.top[0] if described.top else (None, 0.0)
+            # 不对 → 是工伤，老板不认账: the citizen's own words are clearly of the category they rejected by its
+            # name; their words win. Otherwise the likeliest other one.
+            keep = top == rejected and p >= SURE_OF_DESCRIPTION
+            chosen = top if keep else next((c for c, _ in described.top if c != rejected), None)
             joined = "\n".join(t for t in (tracker.get_slot("complaint_text"), text) if t)
             events.append(SlotSet("complaint_text", joined))
         chosen = chosen or category_in_text(text, offered)

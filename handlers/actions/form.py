@@ -22,13 +22,16 @@ from rasa_sdk.forms import FormValidationAction
 
 from bot import intake
 from bot.clock import china_today
+from bot.dispatch import best_matter
 from bot.intake import format_time
 from bot.jurisdiction import load_jurisdiction
+from bot.matters import load_catalogue
 from bot.vocabulary import Flag, find_ticket_number
+from classifier.categories import category_name
 from classifier.facts import extract_facts
 from handlers.actions import answers
 from handlers.actions.answers import CORRECTION, NO_PHONE, SENTINELS
-from handlers.actions.complaint import collected_draft, file_urgent_at_once, message_id_of
+from handlers.actions.complaint import category_in_text, collected_draft, file_urgent_at_once, message_id_of
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +91,8 @@ class ValidatePetitionForm(FormValidationAction):
             # reply is first read as an answer; only a clear other request leaves the form (leaves_the_form).
             facts = extract(text)
             changes = corrections(text, facts, tracker.slots, requested, dispatcher)
-            changes.update(answer(requested, text, facts, tracker.slots, dispatcher))
+            if not (changes and CORRECTION.search(text)):  # a correction of another answer is not this one
+                changes.update(answer(requested, text, facts, tracker.slots, dispatcher))
         if not changes and danger:
             return danger  # the danger is dealt with; the question comes again, without a hint
         if not changes and intent in INTERRUPTIONS:
@@ -237,6 +241,14 @@ def corrections(
     changes: dict[str, Any] = {}
     correcting = correcting or bool(CORRECTION.search(text))
     j = load_jurisdiction()
+    if requested not in ("township", "village") and correcting and not facts.get("places") and slots.get("township"):
+        # 不是平田，都在马鹿寨: a village of the same township named bare (the extractor wants 村 / 社区)
+        village = answers.village_in_correction(text, j, slots.get("township"))
+        if village is not None and village.code != slots.get("village"):
+            changes.update(village=village.code, address=j.place_name(village.township, village.code))
+            dispatcher.utter_message(
+                response="utter_place_corrected", place=j.place_name(village.township, village.code)
+            )
     if requested not in ("township", "village") and facts.get("places"):
         place = answers.place_slots(facts, j)
         if place:
@@ -251,13 +263,27 @@ def corrections(
             changes["incident_time"] = when
             if slots.get("incident_time"):
                 dispatcher.utter_message(response="utter_incident_time_corrected", incident_time=when)
-    if requested != "phone" and facts.get("phones") and (correcting or not slots.get("phone")):
-        phone = facts["phones"][0]
+    spoken = None if facts.get("phones") else answers.phone_in(text)  # 一五一二五七七三六八零
+    if requested != "phone" and (facts.get("phones") or spoken) and (correcting or not slots.get("phone")):
+        phone = facts["phones"][-1] if facts.get("phones") else spoken
         if phone != slots.get("phone"):
             changes["phone"] = phone
             if slots.get("phone"):
                 dispatcher.utter_message(response="utter_phone_corrected", phone=phone)
+    if requested != "category" and correcting and CATEGORY_WORDS.search(text):
+        # 刚才那个类别不对，…算村务的: the category in words, with its likeliest matter
+        named = NAMED_CATEGORY.search(text)  # 算村务的: the words after 算 / 属于 name it, not the story's words
+        offered = [c for c, _ in slots.get("category_top") or []]
+        chosen = (named and category_in_text(named.group(1), offered)) or category_in_text(text, offered)
+        if chosen and chosen not in ("other", slots.get("category")):
+            changes["category"] = chosen
+            changes["matter"] = best_matter(slots.get("matter_top") or [], chosen, load_catalogue())
+            dispatcher.utter_message(response="utter_category_chosen", category_name=category_name(chosen))
     return changes
+
+
+NAMED_CATEGORY = re.compile(r"(?:算|属于|归)(?:是)?([\u4e00-\u9fff]{1,8}?)(?:的|方面|类|问题|$)")
+CATEGORY_WORDS = re.compile(r"类别|分类|哪一类|方面|属于|算是?[\u4e00-\u9fff]{1,6}的")
 
 
 def merged_facts(old: dict, new: dict, changes: dict, slots: dict) -> dict:

@@ -1037,3 +1037,29 @@ def test_a_no_in_other_words_is_not_a_yes():
     from handlers.actions.complaint import YES
 
     assert YES.search("是呢") and YES.search("对的") and not YES.search("不是") and not YES.search("没对")
+
+
+def test_a_correction_naming_a_bare_village_at_another_question_replaces_the_village(extracted):
+    events, messages = answer(
+        "刚才说的不对，不是平田，砖厂和我们都在马鹿寨", "phone", township="guishan", village="guishan.pingtian"
+    )
+    assert slots_of(events)["village"] == "guishan.maluzhai" and "utter_place_corrected" in responses(messages)
+    assert "phone" not in slots_of(events)  # a correction, not an answer to the phone question
+
+
+def test_the_number_after_a_correction_in_the_same_answer_is_the_phone(extracted):
+    extracted["15887324410，哦不对，是15887324470"] = facts(phones=["15887324410", "15887324470"])
+    events, _ = answer("15887324410，哦不对，是15887324470", "phone")
+    assert slots_of(events)["phone"] == "15887324470"
+
+
+def test_a_spoken_phone_correction_at_another_question(extracted):
+    events, messages = answer("电话号码不是这个，我的是一五一二五七七三六八零", "citizen_name", phone="13887460235")
+    assert slots_of(events)["phone"] == "15125773680" and "utter_phone_corrected" in responses(messages)
+
+
+def test_a_category_corrected_in_words_at_another_question_is_not_taken_for_the_answer(extracted):
+    events, messages = answer(
+        "刚才那个类别不对，主要是村干部不公开乱承包，算村务的", "incident_time", category="land", matter_top=[]
+    )
+    assert slots_of(events)["category"] == "village_affairs" and "incident_time" not in slots_of(events)
