@@ -146,6 +146,14 @@ class Jurisdiction:
         codes = self._township_sounds.get(sound(_core(words, TOWNSHIP_SUFFIXES)), set())
         return next(iter(codes)) if len(codes) == 1 else None
 
+    def without_county(self, words: str) -> str:
+        """`words` without our county's name in front (新平县水塘 / 新萍县水塘 -> 水塘), also when written by ear."""
+        for name in sorted((self.county, *self.county_aliases), key=len, reverse=True):
+            n = len(name)
+            if words.startswith(name) or (len(words) > n and sound(words[:n]) == sound(name)):
+                return words[n:]
+        return words
+
     def village_forms_in(self, text: str) -> list[str]:
         """The ways of writing a village (of at least two characters) that occur in `text`, longest first, none
         inside a longer one found."""

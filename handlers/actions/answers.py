@@ -39,7 +39,7 @@ TIME_WORDS = re.compile(
 # "I told you already": the answer is in what was said before (the complaint, an earlier answer)
 SAID_BEFORE = re.compile(r"前面说了|刚才说了|说过了|已经说了|讲过了|上面说了|前面有|刚才讲了|都说了")
 PLACE_WORDS = re.compile(r"县城|城区|城里|街道|街上|镇|乡|村|社区|小区|组|寨|路|街|巷|屯|坝|箐|冲|山|河|县|市|省|区")
-AT_TOWNSHIP_SEAT = re.compile(r"(?:镇|乡|街|集镇|街道|城)上|城里|县城|集镇|镇政府|乡政府|街道办")
+AT_TOWNSHIP_SEAT = re.compile(r"(?:镇|乡|街|集镇|街道|城|街子)上|城里|县城|集镇|镇政府|乡政府|街道办|街子")
 # words around a village's name in an answer: 南恩那边 / 南恩三组 / 在南恩 / 南恩的
 AROUND = re.compile(r"^(?:在|是|就在)|(?:那边|那里|那点|那块|那儿|这边|附近|一带|[一二三四五六七八九十\d]+组|的)+$")
 VILLAGE_TEXT = re.compile(r"([\u4e00-\u9fff]{1,8}?)(村委会|村民委员会|居委会|村|社区|寨|小区)")
@@ -134,6 +134,9 @@ def place_by_sound(text: str, j: Jurisdiction) -> dict | None:
     """A township and village written by ear or by voice input (杨武 青龙 / 桂山 他啦村 / 莫沙曼线 / 男恩村): the
     jurisdiction's names that sound the same. {"township", "village", "address"}, or None."""
     words = [w for w in re.split(r"[\s，,。.、；;]+", unicodedata.normalize("NFKC", text or "")) if w]
+    if words:  # 新萍县水塘: our county's name first, written by ear too
+        words[0] = j.without_county(words[0])
+        words = [w for w in words if w]
     if len(words) == 1:  # 莫沙曼线: the township may be the first two to four characters
         w = words[0]
         split = next((i for i in (4, 3, 2) if len(w) > i and j.township_by_sound(w[:i])), None)
@@ -169,8 +172,9 @@ def parse_village(text: str, facts: dict, j: Jurisdiction, township: str | None)
     place = place_slots(facts, j)
     if place and place["village"] not in (None, NOT_KNOWN):
         return place
-    if AT_TOWNSHIP_SEAT.search(c):
-        return {"village": NOT_KNOWN}
+    if AT_TOWNSHIP_SEAT.search(c):  # 就在镇上 / 街子上: the township seat's community, when the list has one
+        seat = j.villages.get(f"{township}.{township}") if township else None
+        return {"village": seat.code, "address": j.place_name(township, seat.code)} if seat else {"village": NOT_KNOWN}
     m = VILLAGE_TEXT.search(c)
     if not m:
         # a bare name (南恩 / 南恩那边 / 南恩三组 / 嘎洒那点): the village whose name it is, if exactly one

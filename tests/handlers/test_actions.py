@@ -1063,3 +1063,17 @@ def test_a_category_corrected_in_words_at_another_question_is_not_taken_for_the_
         "刚才那个类别不对，主要是村干部不公开乱承包，算村务的", "incident_time", category="land", matter_top=[]
     )
     assert slots_of(events)["category"] == "village_affairs" and "incident_time" not in slots_of(events)
+
+
+@pytest.mark.parametrize(
+    "text, township, village",
+    [("新萍县水塘", "shuitang", None), ("水糖南达", "shuitang", "shuitang.nanda"), ("杨武 青龙厂", "yangwu", "yangwu.qinglongchang"),
+     ("桂山 他啦村", "guishan", "guishan.tala")],
+)  # fmt: skip
+def test_a_place_written_by_ear_is_understood(extracted, text, township, village):
+    slots = slots_of(answer(text, "township")[0])
+    assert (slots["township"], slots["village"]) == (township, village)
+
+
+def test_the_township_seat_is_its_community(extracted):
+    assert slots_of(answer("就在镇上，街子上", "village", township="shuitang")[0])["village"] == "shuitang.shuitang"
