@@ -1067,9 +1067,13 @@ def test_a_category_corrected_in_words_at_another_question_is_not_taken_for_the_
 
 @pytest.mark.parametrize(
     "text, township, village",
-    [("新萍县水塘", "shuitang", None), ("水糖南达", "shuitang", "shuitang.nanda"), ("杨武 青龙厂", "yangwu", "yangwu.qinglongchang"),
-     ("桂山 他啦村", "guishan", "guishan.tala")],
-)  # fmt: skip
+    [
+        ("新萍县水塘", "shuitang", None),
+        ("水糖南达", "shuitang", "shuitang.nanda"),
+        ("杨武 青龙厂", "yangwu", "yangwu.qinglongchang"),
+        ("桂山 他啦村", "guishan", "guishan.tala"),
+    ],
+)
 def test_a_place_written_by_ear_is_understood(extracted, text, township, village):
     slots = slots_of(answer(text, "township")[0])
     assert (slots["township"], slots["village"]) == (township, village)
