@@ -176,8 +176,7 @@ def services(settings: Settings, venv: Path, model: Path, rasa_token: str, actio
                 "--enable-api",
                 "--interface",
                 settings.internal_host,
-                "--auth-token",
-                rasa_token,
+                f"--auth-token={rasa_token}",  # one argument: a token may start with "-"
                 "--model",
                 str(model),
                 "--endpoints",
@@ -312,8 +311,8 @@ def main() -> None:
     venv = rasa_venv()
     created = prepare(settings)
     model = rasa_model()
-    rasa_token = settings.rasa_token or secrets.token_urlsafe(24)
-    action_secret = os.environ.get("ACTION_SECRET") or secrets.token_urlsafe(24)
+    rasa_token = settings.rasa_token or secrets.token_hex(24)  # hex: never starts with "-"
+    action_secret = os.environ.get("ACTION_SECRET") or secrets.token_hex(24)
     env = {
         **os.environ,
         "RASA_TELEMETRY_ENABLED": "false",

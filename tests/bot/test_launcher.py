@@ -86,3 +86,14 @@ def test_rasa_keeps_its_conversations_in_the_projects_database_or_beside_it(tmp_
     )
     written = launcher.endpoints_file(sqlite, tmp_path, "s3cret-0123456789abc")
     assert written.stat().st_mode & 0o777 == 0o600  # it holds the action server's secret
+
+
+def test_a_token_that_starts_with_a_dash_reaches_rasa_as_one_argument(tmp_path):
+    """secrets.token_urlsafe may start with "-": as a separate argument Rasa took it for an option and did not start."""
+    from bot.settings import load_settings
+
+    settings = load_settings({"PETITION_VAR_DIR": str(tmp_path)})
+    rasa = next(
+        s for s in launcher.services(settings, tmp_path, tmp_path / "m.tar.gz", "-abc123", "s" * 24) if s.name == "rasa"
+    )
+    assert "--auth-token=-abc123" in rasa.argv and "-abc123" not in rasa.argv
