@@ -122,7 +122,7 @@ def out_of_area(facts: dict, j: Jurisdiction, text: str = "", category: str | No
     if any(_ours(p, j) and not in_origin(p.get("text")) for p in places):
         return None
     if any(name in told for name in (j.county, *j.county_aliases)) or _OUR_PLACE.search(told):
-        return None  # 我们村 / 本县 / 在这里 / 县城: written to this county's hotline, "here" is here
+        return None  # 我们村 / 本县 / 在这里: written to this county's hotline, "here" is here
     ours_in_origin = told != text and (
         any(name in text for name in (j.county, *j.county_aliases)) or any(_ours(p, j) for p in places)
     )
@@ -135,6 +135,7 @@ def out_of_area(facts: dict, j: Jurisdiction, text: str = "", category: str | No
     ]
     candidates += [(text[s:e], div, {}) for s, e, div in divisions_named(told)]
     candidates += [(nick, division(name), {}) for nick, name in j.place_nicknames.items() if nick in told]
+    unnamed_ours = bool(_UNNAMED_OURS.search(told))  # 村里 / 县城 / 镇上, no name: ours, unless placed elsewhere
     for written, div, p in candidates:
         province = p.get("province") or (div.province if div else None)
         city = p.get("city") or (div.city if div else None)
@@ -142,22 +143,29 @@ def out_of_area(facts: dict, j: Jurisdiction, text: str = "", category: str | No
         elsewhere = (
             (county and county != j.county) or (city and city != j.city) or (province and province != j.province)
         )
-        if elsewhere:
+        # 我家屋头在峨山化念那点，村里修路…: that 村里 is there; 县城有家培训机构说是昆明的: ours
+        placed = bool(written) and bool(_PLACED_AT.search(text[: max(0, text.find(written))]))
+        if elsewhere and (not unnamed_ours or placed):
             return {"province": province, "city": city, "county": county, "text": written}
     somewhere = _SOMEWHERE_ELSE.search(told)  # 在外省被骗了: elsewhere, though not said where
-    if somewhere and not _HOME.search(told):
+    if somewhere and not _HOME.search(told) and not unnamed_ours:
         return {"province": None, "city": None, "county": None, "text": somewhere.group(1)}
     return None
 
 
 _OUR_PLACE = re.compile(
     r"(?:我们|咱们|本)(?:村|寨|组|乡|镇|县|社区|这里|这边|这儿|当地)|(?:在|来|到)(?:这里|这边|这儿|本地)"
-    r"|村里|村委会|村小组|村干部|村卫生室|乡里|乡上|镇上|乡卫生院"
-    # 县城 / 县医院 / 县农业局 unnamed: ours (元江县城 / 峨山县一中 are named, and not)
-    r"|(?:^|[^\u4e00-\u9fff]|[在去到的了我们咱和跟从回进])"
-    r"(?:县城|县里|县上|县医院|县人民医院|县一中|县二中|县[\u4e00-\u9fff]{1,5}?(?:局|委|办|院|所|中心))"
     r"|回来(?:报销|办理?|申请|补办|开证明|找|发现)"
 )
+# places of ours by kind, without a name: ours unless the text places the matter elsewhere with 在
+_UNNAMED_OURS = re.compile(
+    r"村里|村委会|村小组|村干部|村卫生室|乡里|乡上|镇上|乡卫生院"
+    # 县城 / 县医院 / 县农业局 unnamed (元江县城 / 峨山县一中 are named, and not)
+    r"|(?:^|[^\u4e00-\u9fff]|[在去到的了我们咱和跟从回进])"
+    r"(?:县城|县里|县上|县医院|县人民医院|县一中|县二中|县[\u4e00-\u9fff]{1,5}?(?:局|委|办|院|所|中心))"
+)
+# the home or land placed elsewhere, right before the name: 我家屋头在峨山 / 地在 (在昆明读书 is not)
+_PLACED_AT = re.compile(r"(?:家|屋头|屋里|老家|房子|地|田|寨子|村子)(?:就|是|都)?在(?:[\u4e00-\u9fff]{0,2})$")
 # not said where: 在外省被骗了 is elsewhere; 在外地打工，家里的… is not
 _SOMEWHERE_ELSE = re.compile(r"(?:在|去|到|跑)(外省|省外|外地)")
 _HOME = re.compile(r"家里|我家|老家|家中|屋头|屋里")

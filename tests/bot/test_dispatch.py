@@ -170,3 +170,15 @@ def test_places_named_in_the_text_decide_too_and_a_place_of_ours_keeps_it_local(
 )
 def test_where_the_citizen_is_from_is_not_where_the_matter_is(text, category, elsewhere, jurisdiction):
     assert (dispatch.out_of_area({"places": []}, jurisdiction, text, category) is not None) == elsewhere
+
+
+@pytest.mark.parametrize(
+    "text, elsewhere",
+    [
+        ("我家屋头在峨山化念那点，村里修路占了我家地不赔钱", True),  # that 村里 is there
+        ("县城有一家培训机构，说是昆明的连锁店，收了钱不上课", False),  # an unnamed 县城 is ours
+        ("娃娃在昆明读大学，要回来开家庭困难证明，村委会不给开", False),  # studying there; the 村委会 is ours
+    ],
+)
+def test_unnamed_places_of_ours_give_way_only_to_a_home_placed_elsewhere(text, elsewhere, jurisdiction):
+    assert (dispatch.out_of_area({"places": []}, jurisdiction, text, "land") is not None) == elsewhere
