@@ -59,6 +59,7 @@ bench: $(VENV)/.installed rasa-venv
 	$(PY) -m bench.replies
 	$(PY) -m bench.urgent
 	$(PY) -m bench.dialogue
+	$(PY) -m bench.scale
 
 clean:
 	rm -rf models var .pytest_cache

@@ -46,6 +46,15 @@ class Message(Base):
 
 class Ticket(Base):
     __tablename__ = "tickets"
+    # the reads that grow with the number of tickets: a department's queue (newest first), the overdue scan, the
+    # operator's review queue, weekly counts, repeats (bench/scale.py measures them)
+    __table_args__ = (
+        Index("ix_tickets_department_newest", "department_code", "id"),
+        Index("ix_tickets_status_answer_by", "status", "answer_by"),
+        Index("ix_tickets_review", "needs_review", "status"),
+        Index("ix_tickets_received_at", "received_at"),
+        Index("ix_tickets_repeat_of", "repeat_of_id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True, index=True)
     channel: Mapped[str] = mapped_column(String(16))  # bot.vocabulary.Channel

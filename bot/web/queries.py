@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import String, and_, cast, exists, func, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from bot.clock import as_china_time
 from bot.jurisdiction import load_jurisdiction
 from bot.models import Attachment, Department, Notification, StaffUser, Ticket, TicketEvent
 from bot.views import TicketSummary
@@ -18,6 +17,8 @@ from classifier.categories import category_name
 from classifier.pii import mask_phone
 
 LIST_LIMIT = 1000
+# the supervisor page's lists (overdue, urgent waiting, repeats): the oldest / largest first, counted in full
+STATS_LIST_LIMIT = 100
 
 
 def _normalise(number: str) -> str:
@@ -120,6 +121,13 @@ def _counts(s: Session, column) -> list[tuple[str | None, int]]:
     ]
 
 
+def _china_day(s: Session):
+    """The Beijing date of a ticket's arrival as a SQL expression (received_at is stored in UTC)."""
+    if s.get_bind().dialect.name == "postgresql":
+        return func.date(Ticket.received_at + text("interval '8 hours'"))
+    return func.date(Ticket.received_at, "+8 hours")
+
+
 def _week_start(d: date) -> date:
     return d - timedelta(days=d.weekday())
 
@@ -131,13 +139,17 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
     by_department = [{"code": c, "name": names.get(c, c), "count": n} for c, n in _counts(s, Ticket.department_code)]
     by_status = [{"code": c, "name": STATUS_LABELS.get(c, c), "count": n} for c, n in _counts(s, Ticket.status)]
 
-    # weeks are counted in Python from Beijing dates, so SQLite and PostgreSQL agree
+    # counted by Beijing day in SQL (the database sums, Python only folds days into weeks), so SQLite and
+    # PostgreSQL agree and a million tickets are not read one by one
     first = _week_start(today) - timedelta(weeks=weeks - 1)
     week_counts: Counter[date] = Counter()
-    for (received,) in s.execute(select(Ticket.received_at).where(Ticket.received_at >= first - timedelta(days=1))):
-        day = as_china_time(received).date()
-        if day >= first:
-            week_counts[_week_start(day)] += 1
+    day = _china_day(s)
+    for d, n in s.execute(
+        select(day, func.count()).where(Ticket.received_at >= first - timedelta(days=1)).group_by(day)
+    ):
+        d = d if isinstance(d, date) else date.fromisoformat(str(d))
+        if d >= first:
+            week_counts[_week_start(d)] += n
     by_week = [
         {"week_start": first + timedelta(weeks=i), "count": week_counts[first + timedelta(weeks=i)]}
         for i in range(weeks)
@@ -149,8 +161,11 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
             .where(Ticket.status.in_(OPEN_STATUSES), Ticket.answer_by < today)
             .options(selectinload(Ticket.department))
             .order_by(Ticket.answer_by)
-            .limit(LIST_LIMIT)
+            .limit(STATS_LIST_LIMIT)
         )
+    )
+    overdue_total = s.scalar(
+        select(func.count()).select_from(Ticket).where(Ticket.status.in_(OPEN_STATUSES), Ticket.answer_by < today)
     )
     overdue = [
         {**TicketSummary.of(t, today).model_dump(), "days_overdue": (today - t.answer_by).days} for t in overdue_rows
@@ -163,7 +178,7 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
             .where(Ticket.respond_by.is_not(None), Ticket.status == TicketStatus.REGISTERED)
             .options(selectinload(Ticket.department))
             .order_by(Ticket.respond_by)
-            .limit(LIST_LIMIT)
+            .limit(STATS_LIST_LIMIT)
         )
     ]
 
@@ -188,12 +203,13 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
 
     return {
         "total": total,
-        "open": sum(n for c, n in _counts(s, Ticket.status) if c in OPEN_STATUSES),
+        "open": sum(x["count"] for x in by_status if x["code"] in OPEN_STATUSES),
         "by_category": by_category,
         "by_department": by_department,
         "by_status": by_status,
         "by_week": by_week,
         "overdue": overdue,
+        "overdue_total": overdue_total,  # the list shows the STATS_LIST_LIMIT most overdue
         "urgent_waiting": urgent_waiting,
         "hotspots": hotspots,
         "repeats": repeat_petitions(s, today),
@@ -204,11 +220,24 @@ def repeat_petitions(s: Session, today: date) -> list[dict]:
     """Tickets that repeat an earlier one (linked, or flagged 重复), grouped by the citizen's phone, shown masked.
     The earlier tickets they repeat are in the group too."""
     linked = list(
-        s.scalars(select(Ticket).where(Ticket.repeat_of_id.is_not(None)).options(selectinload(Ticket.department)))
+        s.scalars(
+            select(Ticket)
+            .where(Ticket.repeat_of_id.is_not(None))
+            .options(selectinload(Ticket.department))
+            .order_by(Ticket.id.desc())
+            .limit(STATS_LIST_LIMIT * 2)
+        )
     )
+    # flagged in the JSON list: found by the database (its text form in both SQLite and PostgreSQL), then checked
     flagged = [
         t
-        for t in s.scalars(select(Ticket).where(Ticket.repeat_of_id.is_(None)).options(selectinload(Ticket.department)))
+        for t in s.scalars(
+            select(Ticket)
+            .where(Ticket.repeat_of_id.is_(None), cast(Ticket.flags, String).like(f'%"{Flag.REPEAT.value}"%'))
+            .options(selectinload(Ticket.department))
+            .order_by(Ticket.id.desc())
+            .limit(STATS_LIST_LIMIT * 2)
+        )
         if Flag.REPEAT in (t.flags or [])
     ]
     tickets = {t.id: t for t in linked + flagged}
@@ -243,4 +272,4 @@ def repeat_petitions(s: Session, today: date) -> list[dict]:
             }
         )
     out.sort(key=lambda g: (-g["count"], g["tickets"][0]["number"]))
-    return out
+    return out[:STATS_LIST_LIMIT]

@@ -1,0 +1,133 @@
+"""The staff reads at scale: a database filled with generated tickets (all departments, two years), then the
+department queue, the operator queue, the supervisor statistics and the overdue scan, each timed repeatedly.
+
+    python -m bench.scale [--tickets 1000000] [--db postgresql+psycopg://…]   (default: a temporary SQLite file)
+
+The tickets are generated here (bulk inserts, no analysis); their text is filler. Printed: p50 / p95 per read, and
+how long the generation took. The target of issue 10 is p95 ≤ 50 ms for each read on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.orm import Session
+
+from bot.db import init_db
+from bot.jurisdiction import load_jurisdiction
+from bot.models import Base, Ticket
+from bot.tickets import escalate_overdue_tickets
+from bot.vocabulary import TicketStatus
+from bot.web import queries
+from classifier.categories import category_codes
+
+STATUSES = [TicketStatus.RESOLVED] * 7 + [TicketStatus.ACCEPTED, TicketStatus.REGISTERED, TicketStatus.RETURNED]
+
+
+def fill(engine, n: int, today: date, seed: int = 7) -> float:
+    """n tickets over the two years before `today`, in chunks; seconds taken."""
+    j = load_jurisdiction()
+    rnd = random.Random(seed)
+    departments = sorted(j.departments)
+    towns = sorted(j.townships)
+    categories = [c for c in category_codes()]
+    t0 = time.perf_counter()
+    chunk = 20_000
+    with engine.begin() as conn:
+        start = conn.execute(select(Ticket.id).order_by(Ticket.id.desc()).limit(1)).scalar() or 0
+        for base in range(0, n, chunk):
+            rows = []
+            for i in range(base, min(n, base + chunk)):
+                received = datetime.combine(today, datetime.min.time()) - timedelta(
+                    minutes=rnd.randrange(2 * 365 * 1440)
+                )
+                flags = ["repeat"] if rnd.random() < 0.02 else []
+                rows.append(
+                    {
+                        "number": f"XP{received:%Y%m%d}-{start + i + 1:07d}",
+                        "channel": "web",
+                        "sender_id": f"web:gen{rnd.randrange(n // 3 + 1):08d}",
+                        "text": "生成的工单",
+                        "category": rnd.choice(categories),
+                        "confidence": 0.9,
+                        "needs_review": rnd.random() < 0.03,
+                        "facts": {},
+                        "flags": flags,
+                        "alternatives": [],
+                        "township": rnd.choice(towns),
+                        "department_code": rnd.choice(departments),
+                        # as a county's history looks: what is older than its answer window is mostly closed
+                        "status": rnd.choice(STATUSES)
+                        if received.date() > today - timedelta(days=90) or rnd.random() < 0.01
+                        else TicketStatus.RESOLVED,
+                        "received_at": received,
+                        "accept_by": received.date() + timedelta(days=15),
+                        "answer_by": received.date() + timedelta(days=75),
+                    }
+                )
+            conn.execute(insert(Ticket), rows)
+    return time.perf_counter() - t0
+
+
+def timed(fn, times: int = 15) -> tuple[float, float]:
+    ms = []
+    for _ in range(times):
+        t0 = time.perf_counter()
+        fn()
+        ms.append((time.perf_counter() - t0) * 1000)
+    ms.sort()
+    return statistics.median(ms), ms[min(len(ms) - 1, int(0.95 * len(ms)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--tickets", type=int, default=1_000_000)
+    ap.add_argument("--db", help="a database URL to fill (its tickets table is emptied first)")
+    args = ap.parse_args(argv)
+    tmp = None
+    if args.db:
+        url = args.db
+    else:
+        tmp = tempfile.TemporaryDirectory()
+        url = f"sqlite:///{Path(tmp.name) / 'scale.db'}"
+    engine = create_engine(url)
+    if engine.dialect.name == "postgresql":
+        Base.metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    j = load_jurisdiction()
+    init_db(engine, j)
+    today = date(2026, 11, 30)
+    seconds = fill(engine, args.tickets, today)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE tickets"))
+    print(f"{args.tickets:,} tickets generated in {seconds:.0f} s on {engine.dialect.name}")
+    print()
+    print("| read | p50 (ms) | p95 (ms) |")
+    print("|---|---|---|")
+    with Session(engine) as s:
+        dept = "county.hrss"
+        reads = {
+            "department queue (newest 1,000 of one department)": lambda: queries.department_tickets(s, dept),
+            "operator queue (returned and to review)": lambda: queries.operator_queue(s),
+            "supervisor statistics": lambda: queries.stats(s, today),
+            "overdue scan (escalation)": lambda: (escalate_overdue_tickets(s, j, today), s.rollback()),
+        }
+        for name, fn in reads.items():
+            p50, p95 = timed(fn, times=5 if "statistics" in name or "overdue" in name else 15)
+            print(f"| {name} | {p50:.0f} | {p95:.0f} |")
+    if tmp:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
