@@ -353,17 +353,26 @@ def file_collected(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
     )
 
 
+PLACE_SLOTS = ("township", "village", "address")
+
+
+def second_draft(pending: dict) -> Draft:
+    """The second matter's Draft: its own words analysed, with the place told for the first matter (kept in
+    `pending`) when its words name none."""
+    second = intake.analyse(pending["text"])
+    if second.township:
+        return second
+    return replace(second, **{k: answers.or_none(pending.get(k)) for k in PLACE_SLOTS})
+
+
 def offer_second_problem(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """After the first ticket, the second matter of the same message is offered as a ticket of its own; the place
     told for the first one is kept for it in case its own words name none."""
     pending = tracker.get_slot("second_problem")
     if not pending:
         return []
-    second = intake.analyse(pending["text"])
-    place = {k: tracker.get_slot(k) for k in ("township", "village", "address")}
-    if not second.township:
-        second = replace(second, **{k: answers.or_none(v) for k, v in place.items()})
-    department = intake.route_of(second).department_name
+    place = {k: tracker.get_slot(k) for k in PLACE_SLOTS}
+    department = intake.route_of(second_draft({**pending, **place})).department_name
     # (not `text=`: utter_message would send the bare words instead of the response)
     dispatcher.utter_message(response="utter_offer_second", matter_text=pending["text"], department=department)
     return [SlotSet("second_problem", {**pending, **place})]
@@ -385,12 +394,8 @@ class ActionSecondProblem(Action):
         if intent == "deny":
             dispatcher.utter_message(response="utter_second_not_filed")
             return [SlotSet("second_problem", None)]
-        second = intake.analyse(pending["text"])
-        if not second.township:
-            place = {k: answers.or_none(pending.get(k)) for k in ("township", "village", "address")}
-            second = replace(second, **place)
         second = replace(
-            second,
+            second_draft(pending),
             phone=answers.or_none(tracker.get_slot("phone")),
             citizen_name=answers.or_none(tracker.get_slot("citizen_name")),
         )

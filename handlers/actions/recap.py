@@ -15,18 +15,16 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake
-from bot.dispatch import best_matter
 from bot.jurisdiction import Jurisdiction, load_jurisdiction
 from bot.matters import load_catalogue
 from classifier.categories import category_name
 from handlers.actions import answers, form
-from handlers.actions.complaint import category_in_text, collected_draft, file_collected
+from handlers.actions.complaint import collected_draft, file_collected
 
 # 修改 / 不对 / 要改 with nothing to change yet: ask what
 ONLY_REVISE = re.compile(r"^(?:/deny|修改|要修改|我要修改|改一下|要改|有要改的|不对|不对的|错了|有错|有问题|不是)$")
 NAME_CUE = re.compile(r"称呼|姓|叫|名字")
 CHANGE_TO = re.compile(r"(?:称呼|名字|姓名)?(?:改成|改为|换成|应该是|写错了[，,]?)")
-CATEGORY_CUE = re.compile(r"类别|分类|类|方面|属于|算是?")
 
 
 def summary(slots: dict, j: Jurisdiction, department: str | None) -> str:
@@ -72,9 +70,9 @@ def revisions(text: str, slots: dict, dispatcher: CollectingDispatcher) -> dict:
     """Slot changes for a change said at the recap; each is confirmed in one short line."""
     j = load_jurisdiction()
     facts = form.extract(text)
-    # everything said at the recap is a change: a place, time or phone replaces what was there
+    # everything said at the recap is a change: a place, time, phone or category in words replaces what was there
     changes = form.corrections(text, facts, slots, "", dispatcher, correcting=True)
-    if "township" not in changes and slots.get("township"):
+    if not {"township", "village"} & changes.keys() and slots.get("township"):  # 南达那边: not found above
         village = answers.parse_village(text, facts, j, slots.get("township"))
         if village and village.get("village") not in (None, answers.NOT_KNOWN):
             changes.update(village)
@@ -86,12 +84,6 @@ def revisions(text: str, slots: dict, dispatcher: CollectingDispatcher) -> dict:
         if name and name != slots.get("citizen_name"):
             changes["citizen_name"] = name
             dispatcher.utter_message(response="utter_name_corrected", citizen_name=name)
-    if CATEGORY_CUE.search(text) and not changes:
-        chosen = category_in_text(text, [c for c, _ in slots.get("category_top") or []])
-        if chosen and chosen != slots.get("category"):
-            changes["category"] = chosen
-            changes["matter"] = best_matter(slots.get("matter_top") or [], chosen, load_catalogue())
-            dispatcher.utter_message(response="utter_category_chosen", category_name=category_name(chosen))
     return changes
 
 

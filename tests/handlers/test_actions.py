@@ -1081,3 +1081,9 @@ def test_a_place_written_by_ear_is_understood(extracted, text, township, village
 
 def test_the_township_seat_is_its_community(extracted):
     assert slots_of(answer("就在镇上，街子上", "village", township="shuitang")[0])["village"] == "shuitang.shuitang"
+
+
+def test_a_bare_village_at_the_recap_is_changed_and_confirmed_once(extracted):
+    events, messages = recap_answer("村子不是李家村，是南恩")
+    assert slots_of(events)["village"] == "gasa.nanen"
+    assert responses(messages) == ["utter_place_corrected"]
