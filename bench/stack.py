@@ -35,6 +35,7 @@ class Stack:
     db: str
     var: Path
     env: dict[str, str]
+    pid: int  # the launcher's: every process of the stack descends from it
 
 
 def free_port() -> int:
@@ -50,9 +51,32 @@ def stop_group(process: subprocess.Popen, sig: int) -> None:
         pass
 
 
+def free_ports(n: int) -> int:
+    """The first of n consecutive free loopback ports (several Rasa workers listen on RASA_URL's port and on)."""
+    for _ in range(200):
+        first = free_port()
+        socks = []
+        try:
+            for i in range(n):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", first + i))
+            return first
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError(f"no {n} consecutive free ports")
+
+
 @contextmanager
-def running_stack(tmp: Path, telegram_api: str | None = None) -> Iterator[Stack]:
-    web_port, rasa_port, action_port = (free_port() for _ in range(3))
+def running_stack(
+    tmp: Path, telegram_api: str | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[Stack]:
+    workers = int((extra_env or {}).get("RASA_WORKERS", "1"))
+    rasa_port = free_ports(workers)
+    web_port, action_port, redis_port = (free_port() for _ in range(3))
     env = {
         **os.environ,
         "PETITION_VAR_DIR": str(tmp / "var"),
@@ -60,8 +84,10 @@ def running_stack(tmp: Path, telegram_api: str | None = None) -> Iterator[Stack]
         "WEB_PORT": str(web_port),
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "ACTION_PORT": str(action_port),
+        "REDIS_PORT": str(redis_port),  # used when RASA_WORKERS > 1
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
     }
     if telegram_api:
         env.update(TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN, TELEGRAM_API_BASE_URL=telegram_api)
@@ -91,7 +117,7 @@ def running_stack(tmp: Path, telegram_api: str | None = None) -> Iterator[Stack]
                 for p in (logs.glob("*.log") if logs.exists() else [])
             )
             raise StackDidNotStart("the stack did not start:\n" + "".join(output)[-4000:] + "\n" + tails)
-        yield Stack(f"http://127.0.0.1:{web_port}", env["DATABASE_URL"], tmp / "var", env)
+        yield Stack(f"http://127.0.0.1:{web_port}", env["DATABASE_URL"], tmp / "var", env, launcher.pid)
     finally:
         stop_group(launcher, signal.SIGINT)
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -125,6 +126,8 @@ def endpoints_file(settings: Settings, var: Path, action_secret: str) -> Path:
         "token": action_secret,
     }
     data["tracker_store"] = tracker_store(settings)
+    if settings.rasa_workers > 1:
+        data["lock_store"] = _redis(redis_url(settings))  # one conversation handled by one worker at a time
     path = var / "endpoints.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(mode=0o600)
@@ -133,15 +136,23 @@ def endpoints_file(settings: Settings, var: Path, action_secret: str) -> Path:
     return path
 
 
+# Conversations in progress kept in Redis (several workers): one idle this long starts over (tickets are ours).
+TRACKER_DAYS = 7
+
+
 def tracker_store(settings: Settings) -> dict:
-    """Rasa's SQL tracker store, so that a restart of Rasa continues the conversations in progress: the project's
-    PostgreSQL database when DATABASE_URL is one (shared by every Rasa process), else a SQLite file beside ours."""
+    """Where Rasa keeps conversations, so that a restart of Rasa continues those in progress.
+    One worker: Rasa's SQL tracker store, on the project's PostgreSQL database when DATABASE_URL is one, else a
+    SQLite file beside ours. Several workers: the Redis they share for their locks (measured faster than SQL with
+    two workers: `python -m bench.load`), each conversation expiring TRACKER_DAYS after its last turn."""
+    if settings.rasa_workers > 1:
+        return {**_redis(redis_url(settings)), "record_exp": TRACKER_DAYS * 86400}
     url = make_url(settings.database_url)
     if url.get_backend_name() == "postgresql":
         return {
             "type": "SQL",
             "dialect": "postgresql",
-            "host": url.host or "localhost",
+            "url": url.host or "localhost",  # Rasa passes `url` as the host (a `host` key makes it fail to start)
             "port": url.port or 5432,
             "db": url.database,
             "username": url.username,
@@ -150,9 +161,26 @@ def tracker_store(settings: Settings) -> dict:
     return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "rasa-tracker.db")}
 
 
+def redis_url(settings: Settings) -> str:
+    """The Redis the Rasa workers share: REDIS_URL, or the one make run starts on REDIS_PORT."""
+    return settings.redis_url or f"redis://127.0.0.1:{settings.redis_port}/0"
+
+
+def _redis(url: str) -> dict:
+    """A Rasa store on Redis (its lock store, its tracker store), from a redis:// URL."""
+    u = make_url(url)
+    conf = {"type": "redis", "url": u.host or "127.0.0.1", "port": u.port or 6379, "db": int(u.database or 0)}
+    if u.password:
+        conf["password"] = u.password
+    return conf
+
+
 def _local(host: str) -> str:
     """The address to reach a service listening on `host` from this machine."""
     return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+ONE_THREAD = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 def services(settings: Settings, venv: Path, model: Path, rasa_token: str, action_secret: str) -> list[Service]:
@@ -160,7 +188,7 @@ def services(settings: Settings, venv: Path, model: Path, rasa_token: str, actio
     default); Rasa's HTTP API wants `rasa_token`, the action server `action_secret` (both made per run)."""
     py = sys.executable
     var = settings.var_dir
-    rasa_port = settings.rasa_url.rsplit(":", 1)[-1]
+    endpoints = str(endpoints_file(settings, var, action_secret))
     svc = [
         Service(
             "actions",
@@ -168,29 +196,38 @@ def services(settings: Settings, venv: Path, model: Path, rasa_token: str, actio
             f"http://{_local(settings.internal_host)}:{settings.action_port}/health",
             port=settings.action_port,
         ),
-        Service(
-            "rasa",
-            [
-                str(venv / "bin" / "rasa"),
-                "run",
-                "--enable-api",
-                "--interface",
-                settings.internal_host,
-                f"--auth-token={rasa_token}",  # one argument: a token may start with "-"
-                "--model",
-                str(model),
-                "--endpoints",
-                str(endpoints_file(settings, var, action_secret)),
-                "--credentials",
-                str(ROOT / "credentials.yml"),
-                "--port",
-                rasa_port,
-            ],
-            f"{settings.rasa_url}/status?token={rasa_token}",
-            port=int(rasa_port),
-            # Rasa's own warnings quote the citizen's words unmasked (a message starting with "/"): errors only
-            env={"LOG_LEVEL": "ERROR", "PYTHONWARNINGS": "ignore"},
-        ),
+    ]
+    if settings.rasa_workers > 1 and not settings.redis_url:
+        svc.append(redis_service(settings))
+    for i, url in enumerate(settings.rasa_urls):
+        port = url.rsplit(":", 1)[-1]
+        svc.append(
+            Service(
+                "rasa" if i == 0 else f"rasa-{i + 1}",
+                [
+                    str(venv / "bin" / "rasa"),
+                    "run",
+                    "--enable-api",
+                    "--interface",
+                    settings.internal_host,
+                    f"--auth-token={rasa_token}",  # one argument: a token may start with "-"
+                    "--model",
+                    str(model),
+                    "--endpoints",
+                    endpoints,
+                    "--credentials",
+                    str(ROOT / "credentials.yml"),
+                    "--port",
+                    port,
+                ],
+                f"{url}/status?token={rasa_token}",
+                port=int(port),
+                # Rasa's own warnings quote the citizen's words unmasked (a message starting with "/"): errors only
+                # one TensorFlow thread: DIET's matrices are tiny, and threads of several workers only fight
+                env={"LOG_LEVEL": "ERROR", "PYTHONWARNINGS": "ignore", **ONE_THREAD},
+            )
+        )
+    svc += [
         Service(
             "web",
             [
@@ -212,6 +249,26 @@ def services(settings: Settings, venv: Path, model: Path, rasa_token: str, actio
     if settings.telegram_token:
         svc.append(Service("telegram", [py, "-m", "handlers.telegram"], None))
     return svc
+
+
+class RedisMissing(RuntimeError):
+    pass
+
+
+def redis_service(settings: Settings) -> Service:
+    """A private Redis for the Rasa workers' locks and conversations: loopback only."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        raise RedisMissing(
+            f"RASA_WORKERS={settings.rasa_workers} 需要 Redis 作为 Rasa 的锁存储：请安装 redis-server"
+            "（Debian: apt-get install redis-server），或用 REDIS_URL 指向已有的 Redis。"
+        )
+    # its data (the conversations in progress) kept in the var folder: a restart of Redis loses none
+    data = settings.var_dir / "redis"
+    data.mkdir(parents=True, exist_ok=True)
+    argv = [exe, "--bind", "127.0.0.1", "--port", str(settings.redis_port), "--dir", str(data)]
+    argv += ["--appendonly", "yes", "--save", "", "--protected-mode", "yes"]
+    return Service("redis", argv, None, port=settings.redis_port)
 
 
 def start(svc: Service, log_dir: Path, env: dict[str, str]) -> None:
@@ -320,10 +377,11 @@ def main() -> None:
         "RASA_TOKEN": rasa_token,
         "ACTION_SECRET": action_secret,
     }
-    svcs = services(settings, venv, model, rasa_token, action_secret)
+    svcs: list[Service] = []
     log_dir = settings.var_dir / "logs"
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
+        svcs = services(settings, venv, model, rasa_token, action_secret)
         check_ports_free(svcs)
         for s in svcs:
             start(s, log_dir, env)
@@ -334,7 +392,7 @@ def main() -> None:
         print(f"  承办部门              {base}/department")
         print(f"  话务员（电话登记）    {base}/operator")
         print(f"  督办统计              {base}/supervisor")
-        print(f"  Rasa 服务器           {settings.rasa_url}")
+        print(f"  Rasa 服务器           {'、'.join(settings.rasa_urls)}")
         print(
             "  Telegram 机器人       "
             + ("已启动" if settings.telegram_token else "未启动（设置 TELEGRAM_BOT_TOKEN 后启用）")
@@ -345,7 +403,7 @@ def main() -> None:
         supervise(svcs, log_dir, env)
     except KeyboardInterrupt:
         print("\n正在停止 ...")
-    except (PortInUse, GaveUp) as exc:
+    except (PortInUse, GaveUp, RedisMissing) as exc:
         print(str(exc), file=sys.stderr)
         sys.exit(1)
     finally:

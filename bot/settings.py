@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,21 @@ class Settings:
     upload_dir: Path
     rasa_timeout: float
     retention_years: int  # closed tickets keep personal data this long (`petition purge`)
+    rasa_workers: int = 1  # Rasa processes, on RASA_URL's port and the ports after it
+    redis_url: str | None = None  # several Rasa workers' locks and conversations (make run starts one when unset)
+    redis_port: int = 6380  # where make run starts that Redis (loopback, data in the var folder)
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa worker's URL: RASA_URL, then the same host on the next ports."""
+        base, _, port = self.rasa_url.rpartition(":")
+        return [f"{base}:{int(port) + i}" for i in range(self.rasa_workers)]
+
+    def rasa_url_for(self, sender_id: str) -> str:
+        """The worker that holds this citizen's conversation: always the same one for a sender (a stable hash),
+        so its turns never wait for each other's lock in another process."""
+        urls = self.rasa_urls
+        return urls[zlib.crc32(sender_id.encode("utf-8")) % len(urls)]
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -78,7 +94,17 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         upload_dir=Path(env.get("UPLOAD_DIR", var / "uploads")),
         rasa_timeout=rasa_timeout,
         retention_years=_years(env),
+        rasa_workers=_workers(env),
+        redis_url=env.get("REDIS_URL") or None,
+        redis_port=_int(env, "REDIS_PORT", 6380),
     )
+
+
+def _workers(env: dict[str, str]) -> int:
+    raw = env.get("RASA_WORKERS", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 16:
+        raise SettingsError(f"RASA_WORKERS must be a whole number from 1 to 16, got {raw!r}")
+    return int(raw)
 
 
 def _years(env: dict[str, str]) -> int:

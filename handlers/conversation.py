@@ -155,7 +155,11 @@ def _answered(sender_id: str, message_id: int, text: str) -> list[Reply]:
     settings = get_settings()
     try:
         answer = rasa_client.send(
-            settings.rasa_url, sender_id, rasa_text, {"message_id": message_id}, timeout=settings.rasa_timeout
+            settings.rasa_url_for(sender_id),
+            sender_id,
+            rasa_text,
+            {"message_id": message_id},
+            timeout=settings.rasa_timeout,
         )
     except rasa_client.RasaUnavailable as exc:
         log.warning("Rasa unavailable, handling message %s without dialogue: %s", message_id, exc)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot import launcher
 from bot.launcher import GaveUp, PortInUse, Service
@@ -77,7 +78,10 @@ def test_rasa_keeps_its_conversations_in_the_projects_database_or_beside_it(tmp_
         {"PETITION_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgresql+psycopg://u:pw@db:5433/petition"}
     )
     store = launcher.tracker_store(pg)
-    assert (store["dialect"], store["host"], store["port"], store["db"], store["username"]) == (
+    # Rasa builds SQLTrackerStore(host=<url>, **the other keys): the host must be given as `url`, and a `host`
+    # key made Rasa fail at start ("got multiple values for keyword argument 'host'")
+    assert "host" not in store
+    assert (store["dialect"], store["url"], store["port"], store["db"], store["username"]) == (
         "postgresql",
         "db",
         5433,
@@ -86,6 +90,45 @@ def test_rasa_keeps_its_conversations_in_the_projects_database_or_beside_it(tmp_
     )
     written = launcher.endpoints_file(sqlite, tmp_path, "s3cret-0123456789abc")
     assert written.stat().st_mode & 0o777 == 0o600  # it holds the action server's secret
+
+
+def test_several_rasa_workers_share_a_redis_lock_store_and_each_sender_keeps_to_one(tmp_path, monkeypatch):
+    from bot.settings import SettingsError, load_settings
+
+    env = {"PETITION_VAR_DIR": str(tmp_path), "RASA_URL": "http://127.0.0.1:7005", "REDIS_PORT": "7100"}
+    one = load_settings(env)
+    assert "lock_store" not in yaml.safe_load(launcher.endpoints_file(one, tmp_path, "s" * 24).read_text())
+    three = load_settings({**env, "RASA_WORKERS": "3"})
+    assert three.rasa_urls == ["http://127.0.0.1:7005", "http://127.0.0.1:7006", "http://127.0.0.1:7007"]
+    written = yaml.safe_load(launcher.endpoints_file(three, tmp_path, "s" * 24).read_text())
+    assert written["lock_store"] == {"type": "redis", "url": "127.0.0.1", "port": 7100, "db": 0}
+    assert written["tracker_store"] == {**written["lock_store"], "record_exp": launcher.TRACKER_DAYS * 86400}
+    monkeypatch.setattr(launcher.shutil, "which", lambda name: f"/usr/bin/{name}")
+    svcs = {s.name: s for s in launcher.services(three, tmp_path, tmp_path / "m.tar.gz", "t" * 24, "s" * 24)}
+    assert {"rasa", "rasa-2", "rasa-3", "redis"} <= set(svcs)
+    assert [svcs[n].port for n in ("rasa", "rasa-2", "rasa-3", "redis")] == [7005, 7006, 7007, 7100]
+    assert svcs["redis"].argv[1:3] == ["--bind", "127.0.0.1"]
+    assert "--appendonly" in svcs["redis"].argv and (tmp_path / "redis").is_dir()  # conversations survive it
+    # a sender always reaches the same worker, and senders are spread over all of them
+    senders = [f"web:c{i}" for i in range(60)]
+    assert all(three.rasa_url_for(s) == three.rasa_url_for(s) for s in senders)
+    assert {three.rasa_url_for(s) for s in senders} == set(three.rasa_urls)
+    # an external Redis: none started, the lock store points at it
+    ext = load_settings({**env, "RASA_WORKERS": "2", "REDIS_URL": "redis://:pw@10.0.0.5:6390/3"})
+    names = {s.name for s in launcher.services(ext, tmp_path, tmp_path / "m.tar.gz", "t" * 24, "s" * 24)}
+    assert "redis" not in names
+    assert yaml.safe_load(launcher.endpoints_file(ext, tmp_path, "s" * 24).read_text())["lock_store"] == {
+        "type": "redis",
+        "url": "10.0.0.5",
+        "port": 6390,
+        "db": 3,
+        "password": "pw",
+    }
+    with pytest.raises(SettingsError, match="RASA_WORKERS"):
+        load_settings({**env, "RASA_WORKERS": "0"})
+    monkeypatch.setattr(launcher.shutil, "which", lambda name: None)
+    with pytest.raises(launcher.RedisMissing, match="redis-server"):
+        launcher.services(three, tmp_path, tmp_path / "m.tar.gz", "t" * 24, "s" * 24)
 
 
 def test_a_token_that_starts_with_a_dash_reaches_rasa_as_one_argument(tmp_path):
