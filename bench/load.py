@@ -59,6 +59,7 @@ MAX_TURNS = 12
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
+    by_step: dict[str, list[float]] = field(default_factory=dict)  # "opening", or the question answered
     errors: Counter[str] = field(default_factory=Counter)
     conversations: int = 0
     tickets_seen: set[str] = field(default_factory=set)
@@ -70,17 +71,25 @@ def _pause(spec: tuple[float, float], rnd: random.Random) -> float:
 
 
 async def citizen(
-    n: int, web: str, until: float, pause: tuple[float, float], patterns, tally: Tally, client: httpx.AsyncClient
+    n: int,
+    web: str,
+    until: float,
+    pause: tuple[float, float],
+    patterns,
+    tally: Tally,
+    client: httpx.AsyncClient,
+    arrive: float,
 ) -> None:
     rnd = random.Random(n)
     k = 0
-    await asyncio.sleep(_pause(pause, rnd))  # citizens do not all arrive in the same second
+    await asyncio.sleep(arrive)
     while time.monotonic() < until:
         opening, answers = CONVERSATIONS[(n + k) % len(CONVERSATIONS)]
         sender = f"web:load{n:04d}x{k:04d}"
         k += 1
         tally.senders.add(sender)
         text: str | None = opening
+        step = "opening"
         asked: Counter[str] = Counter()
         for _ in range(MAX_TURNS):
             if text is None or time.monotonic() >= until:
@@ -94,6 +103,7 @@ async def citizen(
                 tally.errors[type(exc).__name__] += 1
                 break
             tally.latencies.append((time.perf_counter() - t0) * 1000)
+            tally.by_step.setdefault(step, []).append(tally.latencies[-1])
             numbers = {m.group(0) for t in replies for m in TICKET_NUMBER.finditer(t)}
             if numbers:
                 tally.tickets_seen |= numbers
@@ -107,6 +117,7 @@ async def citizen(
             # asked again: the citizen gives the plain answer that always works
             text = answers.get(question) if asked[question] == 1 else None
             text = text or NO_ANSWER[question]
+            step = question
             await asyncio.sleep(_pause(pause, rnd))
 
 
@@ -170,19 +181,31 @@ class Result:
     usage_end: dict[str, tuple[float, float]]
 
 
-async def drive(web: str, citizens: int, seconds: float, pause: tuple[float, float]) -> tuple[Tally, float]:
+async def drive(
+    web: str, citizens: int, seconds: float, pause: tuple[float, float], ramp: float = 0.0
+) -> tuple[Tally, float]:
+    """Citizen i arrives at i/citizens of `ramp` seconds (they do not all open a conversation in the same second:
+    an opening is the heaviest turn), then talks until `seconds` have passed since the start."""
     patterns = response_patterns()
     tally = Tally()
     limits = httpx.Limits(max_connections=citizens + 10, max_keepalive_connections=citizens + 10)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         t0 = time.monotonic()
         until = t0 + seconds
-        await asyncio.gather(*(citizen(i, web, until, pause, patterns, tally, client) for i in range(citizens)))
+        await asyncio.gather(
+            *(citizen(i, web, until, pause, patterns, tally, client, ramp * i / citizens) for i in range(citizens))
+        )
         return tally, time.monotonic() - t0
 
 
 def run_once(
-    workers: int, citizens: int, seconds: float, pause: tuple[float, float], db: str | None, redis_url: str | None
+    workers: int,
+    citizens: int,
+    seconds: float,
+    pause: tuple[float, float],
+    db: str | None,
+    redis_url: str | None,
+    ramp: float = 0.0,
 ) -> Result:
     from bench.stack import running_stack
 
@@ -194,7 +217,7 @@ def run_once(
             extra["REDIS_URL"] = redis_url
         with running_stack(Path(tmp), extra_env=extra) as stack:
             before, t0 = usage(stack.pid), os.times()
-            tally, took = asyncio.run(drive(stack.web, citizens, seconds, pause))
+            tally, took = asyncio.run(drive(stack.web, citizens, seconds, pause, ramp))
             after, t1 = usage(stack.pid), os.times()
             from bot.models import Ticket
 
@@ -209,8 +232,9 @@ def _pct(values: list[float], q: float) -> float:
     return sorted(values)[int(q * (len(values) - 1))] if values else float("nan")
 
 
-def report(results: list[Result], citizens: int, pause: tuple[float, float]) -> str:
+def report(results: list[Result], citizens: int, pause: tuple[float, float], ramp: float = 0.0) -> str:
     head = f"{citizens} citizens, pause {pause[0]:g}–{pause[1]:g} s" if pause[1] else f"{citizens} citizens, no pause"
+    head += f", arriving over {ramp:g} s, {results[0].seconds:.0f} s in all" if results else ""
     rows = [("", *[f"{r.workers} Rasa worker{'s' if r.workers > 1 else ''}" for r in results])]
 
     def row(label, fn):
@@ -242,6 +266,15 @@ def report(results: list[Result], citizens: int, pause: tuple[float, float]) -> 
     if len(results) > 1 and results[0].tally.latencies:
         base = len(results[0].tally.latencies) / results[0].seconds
         row("throughput ratio", lambda r: f"{len(r.tally.latencies) / r.seconds / base:.2f}×")
+    for step in sorted({k for r in results for k in r.tally.by_step}):
+        row(
+            f"p50 / p95 after {step} (ms)",
+            lambda r, k=step: (
+                f"{statistics.median(r.tally.by_step[k]):.0f} / {_pct(r.tally.by_step[k], 0.95):.0f}"
+                if r.tally.by_step.get(k)
+                else "–"
+            ),
+        )
     width = max(len(r[0]) for r in rows)
     lines = [head]
     for r in rows:
@@ -259,14 +292,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--citizens", type=int, default=100)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--pause", type=_range, default=(3.0, 8.0), help="seconds between a citizen's messages: 3-8, 0")
+    ap.add_argument("--ramp", type=float, default=30.0, help="seconds over which the citizens arrive")
     ap.add_argument("--workers", default="1,2", help="numbers of Rasa workers to compare, e.g. 1,2")
     ap.add_argument("--db", help="DATABASE_URL (default: a SQLite file per run)")
     ap.add_argument("--redis", default=os.environ.get("REDIS_URL"), help="Redis for several workers")
     args = ap.parse_args(argv)
     results = []
     for w in (int(x) for x in args.workers.split(",")):
-        results.append(run_once(w, args.citizens, args.seconds, args.pause, args.db, args.redis))
-    print(report(results, args.citizens, args.pause))
+        results.append(run_once(w, args.citizens, args.seconds, args.pause, args.db, args.redis, args.ramp))
+    print(report(results, args.citizens, args.pause, args.ramp))
     return 0
 
 

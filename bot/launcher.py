@@ -297,6 +297,16 @@ def wait_healthy(svcs: list[Service], timeout: float) -> None:
         raise RuntimeError("not up in time: " + ", ".join(s.name for s in pending))
 
 
+def warm_rasa(urls: list[str], token: str) -> None:
+    """One parse per Rasa worker before the first citizen: its first message otherwise waits about half a second
+    for TensorFlow to build its graph. Nothing is stored (the parse API keeps no conversation)."""
+    for url in urls:
+        try:
+            httpx.post(f"{url}/model/parse", params={"token": token}, json={"text": "包工头拖欠工资"}, timeout=60)
+        except httpx.HTTPError as exc:  # a cold first message is slow, not wrong
+            log.warning("Rasa warm-up at %s failed: %s", url, exc)
+
+
 def stop(svcs: list[Service]) -> None:
     """Stops each child's whole process group, the leader dead or alive (a worker it forked must not be left
     holding the port): SIGTERM, then SIGKILL after 15 s. A second Ctrl-C meanwhile does not cut this short (it
@@ -386,6 +396,7 @@ def main() -> None:
         for s in svcs:
             start(s, log_dir, env)
         wait_healthy(svcs, timeout=float(os.environ.get("START_TIMEOUT", "300")))
+        warm_rasa(settings.rasa_urls, rasa_token)
         base = settings.public_url
         print(f"\n信访受理助手已启动（{time.monotonic() - t0:.0f} 秒）：")
         print(f"  群众留言（网页聊天）  {base}/")

@@ -10,7 +10,14 @@ import asyncio
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.logs import setup_logging
 from bot.settings import get_settings
@@ -64,8 +71,39 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _answer(update, context, query.data or "", [])
 
 
+class PerChatOrder(BaseUpdateProcessor):
+    """Updates of different chats are handled at once (python-telegram-bot's default is one at a time for the
+    whole bot: one slow reply held up every citizen); those of one chat still one after another, in order."""
+
+    def __init__(self, max_concurrent_updates: int = 32):
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine) -> None:
+        chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat, asyncio.Lock())
+        self._waiting[chat] = self._waiting.get(chat, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[chat] -= 1
+            if not self._waiting[chat]:  # nobody else of this chat waiting: forget its lock
+                del self._waiting[chat], self._locks[chat]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
 def build_application(token: str, base_url: str | None = None) -> Application:
-    builder = Application.builder().token(token)
+    builder = Application.builder().token(token).concurrent_updates(PerChatOrder())
     if base_url:
         base = base_url.rstrip("/")
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")

@@ -140,3 +140,19 @@ def test_a_token_that_starts_with_a_dash_reaches_rasa_as_one_argument(tmp_path):
         s for s in launcher.services(settings, tmp_path, tmp_path / "m.tar.gz", "-abc123", "s" * 24) if s.name == "rasa"
     )
     assert "--auth-token=-abc123" in rasa.argv and "-abc123" not in rasa.argv
+
+
+def test_each_rasa_worker_is_warmed_with_a_parse_before_the_first_citizen(monkeypatch):
+    calls = []
+    monkeypatch.setattr(launcher.httpx, "post", lambda url, **kw: calls.append((url, kw["params"], kw["json"])))
+    launcher.warm_rasa(["http://127.0.0.1:7005", "http://127.0.0.1:7006"], "tok")
+    assert [(u, p) for u, p, _ in calls] == [
+        ("http://127.0.0.1:7005/model/parse", {"token": "tok"}),
+        ("http://127.0.0.1:7006/model/parse", {"token": "tok"}),
+    ]
+
+    def down(url, **kw):
+        raise launcher.httpx.ConnectError("refused")
+
+    monkeypatch.setattr(launcher.httpx, "post", down)
+    launcher.warm_rasa(["http://127.0.0.1:7005"], "tok")  # a failed warm-up does not stop the start
