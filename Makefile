@@ -52,7 +52,7 @@ e2e: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed
 test: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed lint validate
 	$(PY) -m pytest -q tests
 
-bench: $(VENV)/.installed rasa-venv
+bench: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed
 	$(PY) -m bench.classifier
 	$(PY) -m bench.facts
 	$(PY) -m bench.routing
@@ -60,6 +60,10 @@ bench: $(VENV)/.installed rasa-venv
 	$(PY) -m bench.urgent
 	$(PY) -m bench.dialogue
 	$(PY) -m bench.scale
+	@# load: capacity (no pauses), 100 pausing citizens, Telegram; 1 vs 2 Rasa workers (the second needs redis-server)
+	$(PY) -m bench.load --citizens 40 --seconds 40 --pause 0 --ramp 0 --workers 1,2
+	$(PY) -m bench.load --citizens 100 --seconds 90 --pause 3-8 --ramp 30 --workers 1,2
+	$(PY) -m bench.load --telegram --citizens 30 --seconds 60 --pause 3-8 --ramp 15 --workers 2
 
 clean:
 	rm -rf models var .pytest_cache

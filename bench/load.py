@@ -1,14 +1,16 @@
-"""Load bench: simulated citizens talk with the whole stack at once, through the web chat, for a fixed time.
+"""Load bench: simulated citizens talk with the whole stack at once, through the web chat or the Telegram
+emulator, for a fixed time.
 
-    python -m bench.load [--citizens 100] [--seconds 60] [--pause 3-8] [--workers 1,2] [--db postgresql+psycopg://…]
+    python -m bench.load [--citizens 100] [--seconds 60] [--pause 3-8] [--ramp 30] [--workers 1,2] [--telegram]
+                         [--db postgresql+psycopg://…]
 
 Each citizen plays short conversations (an opening complaint, then the answers to the bot's questions until the
 ticket number comes), one after another with a new sender id each time, waiting `--pause` seconds (a random pause
 in that range) between its messages; `--pause 0` is the capacity run. For each number of Rasa workers given, the
 stack is started afresh (several workers share a Redis lock store and the tracker store, as Rasa documents) and
 both runs are printed side by side: turns per second, reply latency p50/p95/p99, HTTP errors, tickets expected
-(conversations that received a ticket number) against tickets in the database, and each process's memory at
-the start and the end.
+(conversations that received a ticket number) against tickets in the database, each process's memory at the
+start and the end and its CPU, and the latency after each step of the conversation.
 
 The conversations are this file's own (written for load, not the held-out dialogue set); what is measured here is
 speed and the absence of loss, not understanding.
@@ -20,11 +22,15 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +39,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from bench.dialogue import NO_ANSWER, QUESTIONS, TICKET_NUMBER, response_patterns
+from bench.stack import TELEGRAM_TOKEN
 
 # Openings with the answers a citizen gives, by question kind (see bench.dialogue.QUESTIONS).
 CONVERSATIONS = [
@@ -70,22 +77,73 @@ def _pause(spec: tuple[float, float], rnd: random.Random) -> float:
     return rnd.uniform(*spec) if spec[1] > 0 else 0.0
 
 
+class WebChat:
+    """A citizen's messages through POST /api/chat: the replies come in the answer."""
+
+    def __init__(self, web: str, client: httpx.AsyncClient):
+        self.web, self.client = web, client
+
+    def sender(self, n: int, k: int) -> str:
+        return f"web:load{n:04d}x{k:04d}"
+
+    async def say(self, sender: str, text: str) -> list[str]:
+        r = await self.client.post(f"{self.web}/api/chat", json={"sender_id": sender, "text": text})
+        r.raise_for_status()
+        return [m["text"] for m in r.json()["replies"]]
+
+
+class TelegramEmulator:
+    """A citizen's messages through the Telegram Bot API emulator (tests/e2e/emulator.js): sent with its client
+    API, the bot's messages polled for until they stop coming. Latency counts to the first of them."""
+
+    POLL = 0.05
+    SETTLE = 0.4  # a turn's messages are one answer when no other follows within this
+
+    def __init__(self, url: str, client: httpx.AsyncClient):
+        self.url, self.client = url, client
+        self.first_at = 0.0
+
+    def sender(self, n: int, k: int) -> str:
+        return f"tg:{7_000_000 + n * 1000 + k}"
+
+    async def _fetch(self, chat: int) -> list[str]:
+        r = await self.client.post(f"{self.url}/getUpdates", json={"token": TELEGRAM_TOKEN, "chatId": chat})
+        r.raise_for_status()
+        return [u["message"].get("text", "") for u in r.json()["result"]]
+
+    async def say(self, sender: str, text: str) -> list[str]:
+        chat = int(sender.split(":")[1])
+        who = {"id": chat, "is_bot": False, "first_name": "群众"}
+        msg = {"botToken": TELEGRAM_TOKEN, "from": who, "chat": {"id": chat, "type": "private", "first_name": "群众"}}
+        r = await self.client.post(f"{self.url}/sendMessage", json={**msg, "date": int(time.time()), "text": text})
+        r.raise_for_status()
+        got: list[str] = []
+        deadline = time.monotonic() + 60
+        while not got:
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout("no answer from the bot in 60 s")
+            await asyncio.sleep(self.POLL)
+            got = await self._fetch(chat)
+        self.first_at = time.perf_counter()
+        quiet = time.monotonic()
+        while time.monotonic() - quiet < self.SETTLE:
+            await asyncio.sleep(self.POLL)
+            more = await self._fetch(chat)
+            if more:
+                got += more
+                quiet = time.monotonic()
+        return got
+
+
 async def citizen(
-    n: int,
-    web: str,
-    until: float,
-    pause: tuple[float, float],
-    patterns,
-    tally: Tally,
-    client: httpx.AsyncClient,
-    arrive: float,
+    n: int, channel, until: float, pause: tuple[float, float], patterns, tally: Tally, arrive: float
 ) -> None:
     rnd = random.Random(n)
     k = 0
     await asyncio.sleep(arrive)
     while time.monotonic() < until:
         opening, answers = CONVERSATIONS[(n + k) % len(CONVERSATIONS)]
-        sender = f"web:load{n:04d}x{k:04d}"
+        sender = channel.sender(n, k)
         k += 1
         tally.senders.add(sender)
         text: str | None = opening
@@ -96,13 +154,12 @@ async def citizen(
                 break
             t0 = time.perf_counter()
             try:
-                r = await client.post(f"{web}/api/chat", json={"sender_id": sender, "text": text})
-                r.raise_for_status()
-                replies = [m["text"] for m in r.json()["replies"]]
+                replies = await channel.say(sender, text)
             except (httpx.HTTPError, ValueError, KeyError) as exc:
                 tally.errors[type(exc).__name__] += 1
                 break
-            tally.latencies.append((time.perf_counter() - t0) * 1000)
+            answered = channel.first_at if isinstance(channel, TelegramEmulator) else time.perf_counter()
+            tally.latencies.append((answered - t0) * 1000)
             tally.by_step.setdefault(step, []).append(tally.latencies[-1])
             numbers = {m.group(0) for t in replies for m in TICKET_NUMBER.finditer(t)}
             if numbers:
@@ -182,18 +239,23 @@ class Result:
 
 
 async def drive(
-    web: str, citizens: int, seconds: float, pause: tuple[float, float], ramp: float = 0.0
+    web: str, citizens: int, seconds: float, pause: tuple[float, float], ramp: float = 0.0, emulator: str | None = None
 ) -> tuple[Tally, float]:
     """Citizen i arrives at i/citizens of `ramp` seconds (they do not all open a conversation in the same second:
-    an opening is the heaviest turn), then talks until `seconds` have passed since the start."""
+    an opening is the heaviest turn), then talks until `seconds` have passed since the start. Through the web chat,
+    or through the Telegram emulator at `emulator`."""
     patterns = response_patterns()
     tally = Tally()
     limits = httpx.Limits(max_connections=citizens + 10, max_keepalive_connections=citizens + 10)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         t0 = time.monotonic()
         until = t0 + seconds
+
+        def channel():  # one per citizen: the emulator's records when the first answer came
+            return TelegramEmulator(emulator, client) if emulator else WebChat(web, client)
+
         await asyncio.gather(
-            *(citizen(i, web, until, pause, patterns, tally, client, ramp * i / citizens) for i in range(citizens))
+            *(citizen(i, channel(), until, pause, patterns, tally, ramp * i / citizens) for i in range(citizens))
         )
         return tally, time.monotonic() - t0
 
@@ -206,18 +268,19 @@ def run_once(
     db: str | None,
     redis_url: str | None,
     ramp: float = 0.0,
+    telegram: bool = False,
 ) -> Result:
     from bench.stack import running_stack
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _emulator(telegram) as emulator:
         extra = {"RASA_WORKERS": str(workers)}
         if db:
             extra["DATABASE_URL"] = db
         if redis_url:
             extra["REDIS_URL"] = redis_url
-        with running_stack(Path(tmp), extra_env=extra) as stack:
+        with running_stack(Path(tmp), telegram_api=emulator, extra_env=extra) as stack:
             before, t0 = usage(stack.pid), os.times()
-            tally, took = asyncio.run(drive(stack.web, citizens, seconds, pause, ramp))
+            tally, took = asyncio.run(drive(stack.web, citizens, seconds, pause, ramp, emulator))
             after, t1 = usage(stack.pid), os.times()
             from bot.models import Ticket
 
@@ -226,6 +289,29 @@ def run_once(
                 n = s.scalar(select(func.count(Ticket.id)).where(Ticket.sender_id.in_(tally.senders))) or 0
             engine.dispose()
     return Result(workers, took, tally, n, t1.user + t1.system - t0.user - t0.system, before, after)
+
+
+@contextmanager
+def _emulator(wanted: bool) -> Iterator[str | None]:
+    """The Telegram Bot API emulator of the end-to-end test (Node), on a free port, when wanted."""
+    if not wanted:
+        yield None
+        return
+    from bench.stack import ROOT, free_port, stop_group
+
+    port = free_port()
+    proc = subprocess.Popen(
+        ["node", str(ROOT / "tests" / "e2e" / "emulator.js"), str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        if proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("the Telegram emulator did not start (make tests/e2e/node_modules/.installed)")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_group(proc, signal.SIGTERM)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -292,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--citizens", type=int, default=100)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--pause", type=_range, default=(3.0, 8.0), help="seconds between a citizen's messages: 3-8, 0")
+    ap.add_argument("--telegram", action="store_true", help="through the Telegram emulator instead of the web chat")
     ap.add_argument("--ramp", type=float, default=30.0, help="seconds over which the citizens arrive")
     ap.add_argument("--workers", default="1,2", help="numbers of Rasa workers to compare, e.g. 1,2")
     ap.add_argument("--db", help="DATABASE_URL (default: a SQLite file per run)")
@@ -299,8 +386,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     results = []
     for w in (int(x) for x in args.workers.split(",")):
-        results.append(run_once(w, args.citizens, args.seconds, args.pause, args.db, args.redis, args.ramp))
-    print(report(results, args.citizens, args.pause, args.ramp))
+        results.append(
+            run_once(w, args.citizens, args.seconds, args.pause, args.db, args.redis, args.ramp, args.telegram)
+        )
+    print(
+        ("Telegram (emulator): " if args.telegram else "web chat: ")
+        + report(results, args.citizens, args.pause, args.ramp)
+    )
     return 0
 
 

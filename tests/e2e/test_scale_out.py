@@ -107,7 +107,7 @@ def _tickets(stack, senders):
 
 def test_citizens_on_both_workers_at_once_each_get_one_ticket_on_postgresql(stack):
     settings = _settings(stack)
-    senders = [f"web:scale{i:02d}" for i in range(8)]
+    senders = [f"web:scaleout{i:02d}" for i in range(8)]
     assert {settings.rasa_url_for(s) for s in senders} == set(settings.rasa_urls)  # both workers in use
     opening = "我家承包地被村里占了修路，一分钱补偿都没有"
     with ThreadPoolExecutor(8) as pool:
