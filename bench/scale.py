@@ -110,19 +110,27 @@ def main(argv: list[str] | None = None) -> int:
         with engine.begin() as conn:
             conn.execute(text("ANALYZE tickets"))
     print(f"{args.tickets:,} tickets generated in {seconds:.0f} s on {engine.dialect.name}")
-    print()
-    print("| read | p50 (ms) | p95 (ms) |")
-    print("|---|---|---|")
     with Session(engine) as s:
+        # the first scan of a database that never had one reads every overdue ticket; later scans read what fell
+        # overdue since (the first is timed once, the later ones as the others)
+        t0 = time.perf_counter()
+        escalate_overdue_tickets(s, j, today - timedelta(days=1))
+        s.commit()
+        print(f"first overdue scan (catching up): {time.perf_counter() - t0:.1f} s")
+        print()
+        print("| read | p50 (ms) | p95 (ms) |")
+        print("|---|---|---|")
         dept = "county.hrss"
+        page = queries.department_tickets(s, dept)
         reads = {
-            "department queue (newest 1,000 of one department)": lambda: queries.department_tickets(s, dept),
-            "operator queue (returned and to review)": lambda: queries.operator_queue(s),
+            f"department queue (first page, {queries.PAGE} newest)": lambda: queries.department_tickets(s, dept),
+            "department queue (next page)": lambda: queries.department_tickets(s, dept, before=page[-1].number),
+            f"operator queue (first page, {queries.PAGE})": lambda: queries.operator_queue(s),
             "supervisor statistics": lambda: queries.stats(s, today),
-            "overdue scan (escalation)": lambda: (escalate_overdue_tickets(s, j, today), s.rollback()),
+            "overdue scan (a day's new overdue tickets)": lambda: (escalate_overdue_tickets(s, j, today), s.rollback()),
         }
         for name, fn in reads.items():
-            p50, p95 = timed(fn, times=5 if "statistics" in name or "overdue" in name else 15)
+            p50, p95 = timed(fn, times=20)
             print(f"| {name} | {p50:.0f} | {p95:.0f} |")
     if tmp:
         tmp.cleanup()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, cast, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot import aggregates
 from bot.clock import utcnow
 from bot.vocabulary import TicketStatus
 
@@ -93,6 +94,12 @@ class Ticket(Base):
     events: Mapped[list[TicketEvent]] = relationship(back_populates="ticket", order_by="TicketEvent.id")
     attachments: Mapped[list[Attachment]] = relationship(back_populates="ticket")
 
+    @classmethod
+    def flagged(cls, flag: str):
+        """SQL: the ticket carries `flag` (the JSON list's text, alike in SQLite and PostgreSQL; callers check the
+        loaded list where a false match would matter)."""
+        return cast(cls.flags, String).like(f'%"{flag}"%')
+
 
 class TicketEvent(Base):
     """The audit trail: one row for every status change, re-route or reply, with who did it."""
@@ -159,6 +166,25 @@ class Notification(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class TicketCount(Base):
+    """Tickets per category, department, status and township ('' for none): kept by triggers (bot/aggregates.py)."""
+
+    __tablename__ = "ticket_counts"
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    department_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    township: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TicketDay(Base):
+    """Tickets per Beijing day of arrival: kept by triggers (bot/aggregates.py)."""
+
+    __tablename__ = "ticket_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class StaffUser(Base):
     __tablename__ = "staff_users"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -174,3 +200,7 @@ class StaffSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     user: Mapped[StaffUser] = relationship()
+
+
+# the counts' triggers come with the tables (an empty database gets its schema from create_all, not the migrations)
+event.listen(Base.metadata, "after_create", lambda _target, connection, **_kw: aggregates.install(connection))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.clock import china_today, utcnow
@@ -186,11 +186,19 @@ def resolve(s: Session, t: Ticket, actor: Actor, reply: str) -> Ticket:
 
 def escalate_overdue_tickets(s: Session, j: Jurisdiction, today: date) -> list[Ticket]:
     """Open tickets past their answer date are flagged overdue and, by the jurisdiction's `overdue` rule, move up to
-    the county department (once) with a short answer window."""
+    the county department (once) with a short answer window. A ticket flagged overdue and at the county was judged by
+    an earlier scan and nothing more can happen to it: it is not read again, so a scan reads what fell overdue since
+    (and what a township kept under a rule that may have changed)."""
     rule = j.escalation.get(Flag.OVERDUE)
     window = (rule.answer_within_days if rule else None) or DEFAULT_ESCALATED_ANSWER_DAYS
     moved: list[Ticket] = []
-    for t in s.scalars(select(Ticket).where(Ticket.status.in_(OPEN_STATUSES), Ticket.answer_by < today)):
+    below_county = [code for code, d in j.departments.items() if d.level != "county"]
+    due = select(Ticket).where(
+        Ticket.status.in_(OPEN_STATUSES),
+        Ticket.answer_by < today,
+        or_(~Ticket.flagged(Flag.OVERDUE.value), Ticket.department_code.in_(below_county)),
+    )
+    for t in s.scalars(due):
         r = escalate_overdue(t.department_code, t.category, j)
         if Flag.OVERDUE not in t.flags:
             t.flags = [*t.flags, Flag.OVERDUE]

@@ -113,3 +113,25 @@ def trained_models():
     settings = load_settings()
     training.train_missing(settings.model_dir, settings.real_data_dir)
     return settings.model_dir
+
+
+@pytest.fixture
+def empty_engine(database_url, settings_env):
+    """An engine on a database with no tables at all (PostgreSQL: the shared test database, emptied)."""
+    from bot.db import make_engine
+
+    engine = make_engine(database_url)
+    _drop_everything(engine)
+    yield engine
+    _drop_everything(engine)
+    engine.dispose()
+
+
+def _drop_everything(engine) -> None:
+    from sqlalchemy import text
+
+    from bot.models import Base
+
+    Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

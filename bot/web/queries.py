@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import String, and_, cast, exists, func, or_, select, text
+from sqlalchemy import and_, exists, func, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from bot.jurisdiction import load_jurisdiction
-from bot.models import Attachment, Department, Notification, StaffUser, Ticket, TicketEvent
+from bot.models import Attachment, Department, Notification, StaffUser, Ticket, TicketCount, TicketDay, TicketEvent
 from bot.views import TicketSummary
 from bot.vocabulary import OPEN_STATUSES, STATUS_LABELS, EventAction, Flag, Role, TicketStatus
 from classifier.categories import category_name
 from classifier.pii import mask_phone
 
-LIST_LIMIT = 1000
+LIST_LIMIT = 1000  # the largest page a queue gives
+PAGE = 200  # a queue's page when none is asked for (the page asks for the next with `before` / `after`)
 # the supervisor page's lists (overdue, urgent waiting, repeats): the oldest / largest first, counted in full
 STATS_LIST_LIMIT = 100
 
@@ -40,16 +41,26 @@ def attachment_for_staff(s: Session, attachment_id: int, user: StaffUser) -> Att
     return s.scalars(q).first()
 
 
-def department_tickets(s: Session, department_code: str, status: str | None = None) -> list[Ticket]:
+def _id_of(s: Session, number: str | None) -> int | None:
+    return s.scalar(select(Ticket.id).where(Ticket.number == _normalise(number))) if number else None
+
+
+def department_tickets(
+    s: Session, department_code: str, status: str | None = None, limit: int = PAGE, before: str | None = None
+) -> list[Ticket]:
+    """A department's tickets, newest first, one page: `limit` of them, older than the ticket numbered `before`."""
     q = (
         select(Ticket)
         .where(Ticket.department_code == department_code)
         .options(selectinload(Ticket.department))
         .order_by(Ticket.id.desc())
-        .limit(LIST_LIMIT)
+        .limit(min(limit, LIST_LIMIT))
     )
     if status:
         q = q.where(Ticket.status == status)
+    cursor = _id_of(s, before)
+    if cursor is not None:
+        q = q.where(Ticket.id < cursor)
     return list(s.scalars(q))
 
 
@@ -62,9 +73,9 @@ def repeat_numbers(s: Session, tickets: list[Ticket]) -> dict[int, str]:
     return {t.id: numbers[t.repeat_of_id] for t in tickets if t.repeat_of_id in numbers}
 
 
-def operator_queue(s: Session) -> list[tuple[Ticket, str | None]]:
+def operator_queue(s: Session, limit: int = PAGE, after: str | None = None) -> list[tuple[Ticket, str | None]]:
     """Returned tickets, and tickets marked for review that nobody has re-routed or accepted yet, each with the
-    department's return reason."""
+    department's return reason; oldest first, one page: `limit` of them, after the ticket numbered `after`."""
     rerouted = exists().where(TicketEvent.ticket_id == Ticket.id, TicketEvent.action == EventAction.REROUTED)
     q = (
         select(Ticket)
@@ -76,8 +87,11 @@ def operator_queue(s: Session) -> list[tuple[Ticket, str | None]]:
         )
         .options(selectinload(Ticket.department))
         .order_by(Ticket.id)
-        .limit(LIST_LIMIT)
+        .limit(min(limit, LIST_LIMIT))
     )
+    cursor = _id_of(s, after)
+    if cursor is not None:
+        q = q.where(Ticket.id > cursor)
     tickets = list(s.scalars(q))
     reasons: dict[int, str | None] = {}
     if tickets:
@@ -115,17 +129,9 @@ def web_updates(s: Session, sender_id: str, after: int = 0, limit: int = 50) -> 
 
 
 def _counts(s: Session, column) -> list[tuple[str | None, int]]:
-    return [
-        (k, n)
-        for k, n in s.execute(select(column, func.count()).group_by(column).order_by(func.count().desc(), column)).all()
-    ]
-
-
-def _china_day(s: Session):
-    """The Beijing date of a ticket's arrival as a SQL expression (received_at is stored in UTC)."""
-    if s.get_bind().dialect.name == "postgresql":
-        return func.date(Ticket.received_at + text("interval '8 hours'"))
-    return func.date(Ticket.received_at, "+8 hours")
+    """Tickets by one column of the counts the database keeps (bot/aggregates.py), largest first."""
+    n = func.sum(TicketCount.n)
+    return [(k, int(c)) for k, c in s.execute(select(column, n).group_by(column).order_by(n.desc(), column)) if c]
 
 
 def _week_start(d: date) -> date:
@@ -134,22 +140,18 @@ def _week_start(d: date) -> date:
 
 def stats(s: Session, today: date, weeks: int = 12) -> dict:
     names = {d.code: d.name for d in departments(s)}
-    total = s.scalar(select(func.count()).select_from(Ticket)) or 0
-    by_category = [{"code": c, "name": category_name(c), "count": n} for c, n in _counts(s, Ticket.category)]
-    by_department = [{"code": c, "name": names.get(c, c), "count": n} for c, n in _counts(s, Ticket.department_code)]
-    by_status = [{"code": c, "name": STATUS_LABELS.get(c, c), "count": n} for c, n in _counts(s, Ticket.status)]
+    # from the counts the database keeps (bot/aggregates.py): a few thousand rows, whatever the number of tickets
+    total = int(s.scalar(select(func.sum(TicketCount.n))) or 0)
+    by_category = [{"code": c, "name": category_name(c), "count": n} for c, n in _counts(s, TicketCount.category)]
+    by_department = [
+        {"code": c, "name": names.get(c, c), "count": n} for c, n in _counts(s, TicketCount.department_code)
+    ]
+    by_status = [{"code": c, "name": STATUS_LABELS.get(c, c), "count": n} for c, n in _counts(s, TicketCount.status)]
 
-    # counted by Beijing day in SQL (the database sums, Python only folds days into weeks), so SQLite and
-    # PostgreSQL agree and a million tickets are not read one by one
     first = _week_start(today) - timedelta(weeks=weeks - 1)
     week_counts: Counter[date] = Counter()
-    day = _china_day(s)
-    for d, n in s.execute(
-        select(day, func.count()).where(Ticket.received_at >= first - timedelta(days=1)).group_by(day)
-    ):
-        d = d if isinstance(d, date) else date.fromisoformat(str(d))
-        if d >= first:
-            week_counts[_week_start(d)] += n
+    for d, n in s.execute(select(TicketDay.day, TicketDay.n).where(TicketDay.day >= first)):
+        week_counts[_week_start(d)] += n
     by_week = [
         {"week_start": first + timedelta(weeks=i), "count": week_counts[first + timedelta(weeks=i)]}
         for i in range(weeks)
@@ -193,10 +195,11 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
             "count": n,
         }
         for town, c, n in s.execute(
-            select(Ticket.township, Ticket.category, func.count())
-            .where(Ticket.township.is_not(None))
-            .group_by(Ticket.township, Ticket.category)
-            .order_by(func.count().desc(), Ticket.township, Ticket.category)
+            select(TicketCount.township, TicketCount.category, func.sum(TicketCount.n).label("n"))
+            .where(TicketCount.township != "")
+            .group_by(TicketCount.township, TicketCount.category)
+            .having(func.sum(TicketCount.n) > 0)
+            .order_by(text("n DESC"), TicketCount.township, TicketCount.category)
             .limit(10)
         ).all()
     ]
@@ -233,7 +236,7 @@ def repeat_petitions(s: Session, today: date) -> list[dict]:
         t
         for t in s.scalars(
             select(Ticket)
-            .where(Ticket.repeat_of_id.is_(None), cast(Ticket.flags, String).like(f'%"{Flag.REPEAT.value}"%'))
+            .where(Ticket.repeat_of_id.is_(None), Ticket.flagged(Flag.REPEAT.value))
             .options(selectinload(Ticket.department))
             .order_by(Ticket.id.desc())
             .limit(STATS_LIST_LIMIT * 2)

@@ -3,7 +3,6 @@ database of the time before migrations is upgraded with its data converted."""
 
 from __future__ import annotations
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -11,24 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from bot import migrate
-from bot.db import make_engine
 from bot.models import Base
-
-
-@pytest.fixture
-def empty_engine(database_url, settings_env):
-    """An engine on a database with no tables at all (PostgreSQL: the shared test database, emptied)."""
-    engine = make_engine(database_url)
-    _drop_everything(engine)
-    yield engine
-    _drop_everything(engine)
-    engine.dispose()
-
-
-def _drop_everything(engine) -> None:
-    Base.metadata.drop_all(engine)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
 def head() -> str:

@@ -147,3 +147,31 @@ def test_returns_and_reroutes_are_kept_as_dispatch_examples(session, make_draft)
     assert rows[0].text == t.text and rows[0].township == "gasa"
     note = session.scalars(select(TicketEvent).where(TicketEvent.action == "returned")).one().note
     assert "建议转交：新平县医疗保障局" in note
+
+
+def test_an_overdue_scan_does_not_read_again_what_an_earlier_scan_settled(session, make_draft, jurisdiction):
+    """At a million tickets the scan read every overdue ticket each time (0.7 s): a ticket at the county already
+    flagged overdue cannot change, and is left out of the query."""
+    from sqlalchemy import event
+
+    from bot.models import Ticket
+
+    county = file(session, make_draft, category="labour")
+    assert county.department_code == "county.hrss"
+    escalate_overdue_tickets(session, jurisdiction, date(2027, 3, 1))
+    assert "overdue" in county.flags
+    fresh = file(session, make_draft, category="labour", sender="tg:43")
+    numbers = county.number, fresh.number
+    session.flush()
+    session.expunge_all()
+    loaded: list[str] = []
+
+    def on_load(target, _context):
+        loaded.append(target.number)
+
+    event.listen(Ticket, "load", on_load)
+    try:
+        escalate_overdue_tickets(session, jurisdiction, date(2027, 3, 2))
+    finally:
+        event.remove(Ticket, "load", on_load)
+    assert numbers[0] not in loaded and numbers[1] in loaded

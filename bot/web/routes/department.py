@@ -87,10 +87,12 @@ def department_page(
 @router.get("/api/department/tickets", response_model=list[TicketSummary])
 def department_tickets(
     status: str | None = Query(None, pattern="^(registered|accepted|returned|resolved)$"),
+    limit: int = Query(queries.PAGE, ge=1, le=queries.LIST_LIMIT),
+    before: str | None = Query(None, max_length=32, description="the next page: tickets older than this number"),
     user: StaffUser = Depends(require(Role.DEPARTMENT)),
     db: Session = Depends(get_db),
 ) -> list[TicketSummary]:
-    rows = queries.department_tickets(db, user.department_code, status)
+    rows = queries.department_tickets(db, user.department_code, status, limit, before)
     repeats = queries.repeat_numbers(db, rows)
     today = china_today()
     return [TicketSummary.of(t, today, repeats.get(t.id)) for t in rows]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -176,9 +176,12 @@ def file_ticket(
 
 @router.get("/api/operator/queue")
 def queue(
-    user: StaffUser = Depends(require(Role.OPERATOR, Role.SUPERVISOR)), db: Session = Depends(get_db)
+    limit: int = Query(queries.PAGE, ge=1, le=queries.LIST_LIMIT),
+    after: str | None = Query(None, max_length=32, description="the next page: tickets after this number"),
+    user: StaffUser = Depends(require(Role.OPERATOR, Role.SUPERVISOR)),
+    db: Session = Depends(get_db),
 ) -> list[dict]:
-    rows = queries.operator_queue(db)
+    rows = queries.operator_queue(db, limit, after)
     repeats = queries.repeat_numbers(db, [t for t, _ in rows])
     today = china_today()
     return [

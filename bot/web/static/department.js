@@ -8,7 +8,10 @@
   const detail = document.getElementById("detail");
   const maxDays = Number(detail.dataset.maxExtension || 30);
   const KIND = { photo: "照片", voice: "语音", document: "文件" };
+  const PAGE = 200; // the server's page; older tickets come with "加载更早的工单"
+  const moreButton = document.getElementById("more");
   let tickets = [];
+  let more = false;
   let filter = "";
   let selected = null;
 
@@ -55,9 +58,16 @@
     });
   }
 
-  async function loadList() {
+  // the newest page again (a refresh keeps as many pages as were shown), or the next older page
+  async function loadList(older) {
     try {
-      tickets = await api("GET", "/api/department/tickets");
+      const last = tickets.length ? tickets[tickets.length - 1].number : null;
+      const limit = older ? PAGE : Math.max(PAGE, Math.min(1000, tickets.length));
+      const page = await api("GET", "/api/department/tickets?limit=" + limit +
+        (older && last ? "&before=" + encodeURIComponent(last) : ""));
+      tickets = older ? tickets.concat(page) : page;
+      more = page.length === limit;
+      moreButton.hidden = !more;
       renderList();
     } catch (e) {
       flash(e.message, "error");
@@ -159,6 +169,7 @@
     document.querySelectorAll(".filters .chip").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
     renderList();
   }));
+  moreButton.addEventListener("click", () => loadList(true));
   loadList();
   setInterval(() => { if (!document.hidden) loadList(); }, 60000);
 })();

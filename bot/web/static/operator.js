@@ -147,10 +147,18 @@
     }
   }
 
-  async function loadQueue() {
+  const PAGE = 200; // the server's page; the rest comes with "加载更多"
+  let queued = [];
+
+  // the first page again, or (next) the page after the last ticket shown
+  async function loadQueue(next) {
     const box = $("queue");
     try {
-      const items = await api("GET", "/api/operator/queue");
+      const last = queued.length ? queued[queued.length - 1].number : null;
+      const page = await api("GET", "/api/operator/queue?limit=" + PAGE +
+        (next && last ? "&after=" + encodeURIComponent(last) : ""));
+      queued = next ? queued.concat(page) : page;
+      const items = queued;
       if (!items.length) {
         box.replaceChildren(el("p", { class: "muted empty", text: "队列是空的。" }));
         return;
@@ -169,6 +177,10 @@
           el("p", { class: "excerpt", text: t.excerpt + (t.excerpt.length >= 120 ? "…" : "") }),
           more, rerouteForm(t));
       }));
+      if (page.length === PAGE) {
+        box.append(el("p", { class: "row" }, el("button", { type: "button", class: "btn secondary small",
+          text: "加载更多", onclick: () => loadQueue(true) })));
+      }
     } catch (e) {
       box.replaceChildren(el("p", { class: "alert error", text: e.message }));
     }
@@ -180,6 +192,6 @@
   [category, township].forEach((x) => x.addEventListener("change", refresh));
   village.addEventListener("change", refresh);
   department.addEventListener("change", () => { if (last) showSuggestion(last, false); });
-  $("refresh-queue").addEventListener("click", loadQueue);
+  $("refresh-queue").addEventListener("click", () => loadQueue());
   loadQueue();
 })();

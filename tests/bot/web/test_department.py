@@ -162,3 +162,15 @@ def test_web_upload_is_downloadable_by_its_department_only(client, login, file_t
     assert got.status_code == 200 and got.content.startswith(b"\x89PNG")
     assert "sandbox" in got.headers["content-security-policy"]
     assert client.get(f"/api/attachments/{a['id']}", headers=login("health")).status_code == 403
+
+
+def test_the_department_list_comes_a_page_at_a_time_newest_first(client, login, file_ticket):
+    numbers = [file_ticket("labour") for _ in range(5)]
+    hrss = login("hrss")
+    first = [t["number"] for t in client.get("/api/department/tickets?limit=2", headers=hrss).json()]
+    assert first == numbers[::-1][:2]
+    second = client.get(f"/api/department/tickets?limit=2&before={first[-1]}", headers=hrss).json()
+    assert [t["number"] for t in second] == numbers[::-1][2:4]
+    assert [t["number"] for t in client.get("/api/department/tickets", headers=hrss).json()] == numbers[::-1]
+    too_many = client.get("/api/department/tickets?limit=5000", headers=hrss)
+    assert too_many.status_code == 422 and "limit" in too_many.text

@@ -146,3 +146,12 @@ def test_operator_sees_the_phone_but_not_the_id_number(client, login, file_ticke
     number = file_ticket("labour", phone="13812345678", id_number="110101199003071234")
     t = client.get(f"/api/tickets/{number}", headers=login("op")).json()
     assert t["phone"] == "13812345678" and "110101199003071234" not in str(t)
+
+
+def test_the_queue_comes_a_page_at_a_time_oldest_first(client, login, file_ticket):
+    unsure = [file_ticket("other", confidence=0.3) for _ in range(3)]
+    op = login("op")
+    first = [q["number"] for q in client.get("/api/operator/queue?limit=2", headers=op).json()]
+    assert first == unsure[:2]
+    rest = client.get(f"/api/operator/queue?limit=2&after={first[-1]}", headers=op).json()
+    assert [q["number"] for q in rest] == unsure[2:]
