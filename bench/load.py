@@ -71,6 +71,7 @@ class Tally:
     conversations: int = 0
     tickets_seen: set[str] = field(default_factory=set)
     senders: set[str] = field(default_factory=set)
+    peak_mb: dict[str, float] = field(default_factory=dict)  # each process kind's largest memory, sampled every 5 s
 
 
 def _pause(spec: tuple[float, float], rnd: random.Random) -> float:
@@ -239,7 +240,13 @@ class Result:
 
 
 async def drive(
-    web: str, citizens: int, seconds: float, pause: tuple[float, float], ramp: float = 0.0, emulator: str | None = None
+    web: str,
+    citizens: int,
+    seconds: float,
+    pause: tuple[float, float],
+    ramp: float = 0.0,
+    emulator: str | None = None,
+    root: int | None = None,
 ) -> tuple[Tally, float]:
     """Citizen i arrives at i/citizens of `ramp` seconds (they do not all open a conversation in the same second:
     an opening is the heaviest turn), then talks until `seconds` have passed since the start. Through the web chat,
@@ -254,8 +261,15 @@ async def drive(
         def channel():  # one per citizen: the emulator's records when the first answer came
             return TelegramEmulator(emulator, client) if emulator else WebChat(web, client)
 
+        async def sample() -> None:  # memory over the run: the peak of each process kind
+            while root is not None and time.monotonic() < until:
+                for kind, (mb, _) in (await asyncio.to_thread(usage, root)).items():
+                    tally.peak_mb[kind] = max(mb, tally.peak_mb.get(kind, 0.0))
+                await asyncio.sleep(5)
+
         await asyncio.gather(
-            *(citizen(i, channel(), until, pause, patterns, tally, ramp * i / citizens) for i in range(citizens))
+            sample(),
+            *(citizen(i, channel(), until, pause, patterns, tally, ramp * i / citizens) for i in range(citizens)),
         )
         return tally, time.monotonic() - t0
 
@@ -280,7 +294,7 @@ def run_once(
             extra["REDIS_URL"] = redis_url
         with running_stack(Path(tmp), telegram_api=emulator, extra_env=extra) as stack:
             before, t0 = usage(stack.pid), os.times()
-            tally, took = asyncio.run(drive(stack.web, citizens, seconds, pause, ramp, emulator))
+            tally, took = asyncio.run(drive(stack.web, citizens, seconds, pause, ramp, emulator, stack.pid))
             after, t1 = usage(stack.pid), os.times()
             from bot.models import Ticket
 
@@ -339,8 +353,11 @@ def report(results: list[Result], citizens: int, pause: tuple[float, float], ram
     for kind, _ in KINDS:
         if any(kind in r.usage_end for r in results):
             row(
-                f"memory {kind} (MB) start→end",
-                lambda r, k=kind: f"{r.usage_start.get(k, (0, 0))[0]:.0f}→{r.usage_end.get(k, (0, 0))[0]:.0f}",
+                f"memory {kind} (MB) start→peak→end",
+                lambda r, k=kind: (
+                    f"{r.usage_start.get(k, (0, 0))[0]:.0f}→{r.tally.peak_mb.get(k, 0):.0f}"
+                    f"→{r.usage_end.get(k, (0, 0))[0]:.0f}"
+                ),
             )
             row(
                 f"CPU {kind} (cores busy)",

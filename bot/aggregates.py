@@ -12,6 +12,9 @@ triggers: it must call install() again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Connection
 
 _KEY = "category, department_code, status, township"
@@ -94,3 +97,22 @@ def refill(conn: Connection) -> None:
         "COUNT(*) FROM tickets GROUP BY category, department_code, status, COALESCE(township, '')"
     )
     conn.exec_driver_sql(f"INSERT INTO ticket_days (day, n) SELECT {day}, COUNT(*) FROM tickets GROUP BY {day}")
+
+
+@contextmanager
+def bulk_load(conn: Connection) -> Iterator[None]:
+    """For a bulk import: the triggers are off while the rows go in (a row-by-row count made a million-ticket load
+    8x slower), then the counts are made once from the tickets."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ALTER TABLE tickets DISABLE TRIGGER USER")
+    else:
+        for statement in SQLITE[:3]:  # the DROP TRIGGER statements
+            conn.exec_driver_sql(statement)
+    try:
+        yield
+    finally:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ALTER TABLE tickets ENABLE TRIGGER USER")
+        else:
+            install(conn)
+    refill(conn)

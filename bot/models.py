@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, cast, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    cast,
+    event,
+    literal_column,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot import aggregates
 from bot.clock import utcnow
-from bot.vocabulary import TicketStatus
+from bot.vocabulary import OPEN_STATUSES, TicketStatus
 
 
 class Base(DeclarativeBase):
@@ -45,6 +61,11 @@ class Message(Base):
     __table_args__ = (Index("ix_messages_sender_key", "sender_id", "client_key", unique=True),)
 
 
+# conditions shared by partial indexes and the queries that use them (a planner matches them by their text)
+OPEN_SQL = "status IN (" + ", ".join(f"'{s.value}'" for s in OPEN_STATUSES) + ")"
+REPEAT_SQL = "CAST(flags AS VARCHAR) LIKE '%\"repeat\"%'"
+
+
 class Ticket(Base):
     __tablename__ = "tickets"
     # the reads that grow with the number of tickets: a department's queue (newest first), the overdue scan, the
@@ -55,6 +76,20 @@ class Ticket(Base):
         Index("ix_tickets_review", "needs_review", "status"),
         Index("ix_tickets_received_at", "received_at"),
         Index("ix_tickets_repeat_of", "repeat_of_id"),
+        # partial indexes (migration 0008): the open tickets by answer date (overdue list and scan), the tickets
+        # flagged as repeats (the supervisor's repeat list); the queries spell their condition the same way
+        Index(
+            "ix_tickets_open_answer_by",
+            "answer_by",
+            postgresql_where=text(OPEN_SQL),
+            sqlite_where=text(OPEN_SQL),
+        ),
+        Index(
+            "ix_tickets_flagged_repeat",
+            "id",
+            postgresql_where=text(REPEAT_SQL),
+            sqlite_where=text(REPEAT_SQL),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True, index=True)
@@ -97,8 +132,16 @@ class Ticket(Base):
     @classmethod
     def flagged(cls, flag: str):
         """SQL: the ticket carries `flag` (the JSON list's text, alike in SQLite and PostgreSQL; callers check the
-        loaded list where a false match would matter)."""
-        return cast(cls.flags, String).like(f'%"{flag}"%')
+        loaded list where a false match would matter). The pattern is written into the statement, not bound, so
+        that the planner can use a partial index made for it."""
+        if not re.fullmatch(r"[a-z_]+", flag):
+            raise ValueError(f"not a flag: {flag!r}")
+        return cast(cls.flags, String).like(literal_column(f"'%\"{flag}\"%'"))
+
+    @classmethod
+    def is_open(cls):
+        """SQL: registered or accepted (OPEN_STATUSES), written into the statement like the partial index's."""
+        return cls.status.in_([literal_column(f"'{s.value}'") for s in OPEN_STATUSES])
 
 
 class TicketEvent(Base):

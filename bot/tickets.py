@@ -194,7 +194,7 @@ def escalate_overdue_tickets(s: Session, j: Jurisdiction, today: date) -> list[T
     moved: list[Ticket] = []
     below_county = [code for code, d in j.departments.items() if d.level != "county"]
     due = select(Ticket).where(
-        Ticket.status.in_(OPEN_STATUSES),
+        Ticket.is_open(),
         Ticket.answer_by < today,
         or_(~Ticket.flagged(Flag.OVERDUE.value), Ticket.department_code.in_(below_county)),
     )

@@ -160,15 +160,13 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
     overdue_rows = list(
         s.scalars(
             select(Ticket)
-            .where(Ticket.status.in_(OPEN_STATUSES), Ticket.answer_by < today)
+            .where(Ticket.is_open(), Ticket.answer_by < today)
             .options(selectinload(Ticket.department))
             .order_by(Ticket.answer_by)
             .limit(STATS_LIST_LIMIT)
         )
     )
-    overdue_total = s.scalar(
-        select(func.count()).select_from(Ticket).where(Ticket.status.in_(OPEN_STATUSES), Ticket.answer_by < today)
-    )
+    overdue_total = s.scalar(select(func.count()).select_from(Ticket).where(Ticket.is_open(), Ticket.answer_by < today))
     overdue = [
         {**TicketSummary.of(t, today).model_dump(), "days_overdue": (today - t.answer_by).days} for t in overdue_rows
     ]

@@ -1,4 +1,5 @@
-"""Ticket counts kept by triggers for the supervisor's statistics (bot/aggregates.py), filled from the tickets there.
+"""Ticket counts kept by triggers for the supervisor's statistics (bot/aggregates.py), filled from the tickets there;
+partial indexes for the open tickets by answer date and for the tickets flagged as repeats.
 
 Revision ID: 0008
 Revises: 0007
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from bot import aggregates
+from bot.models import OPEN_SQL, REPEAT_SQL
 
 revision = "0008"
 down_revision = "0007"
@@ -33,9 +35,16 @@ def upgrade() -> None:
     conn = op.get_bind()
     aggregates.install(conn)
     aggregates.refill(conn)
+    for name, column, where in (
+        ("ix_tickets_open_answer_by", "answer_by", OPEN_SQL),
+        ("ix_tickets_flagged_repeat", "id", REPEAT_SQL),
+    ):
+        op.create_index(name, "tickets", [column], postgresql_where=sa.text(where), sqlite_where=sa.text(where))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tickets_flagged_repeat", table_name="tickets")
+    op.drop_index("ix_tickets_open_answer_by", table_name="tickets")
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("DROP TRIGGER IF EXISTS ticket_counts_insert_delete ON tickets")
