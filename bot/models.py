@@ -64,6 +64,16 @@ class Message(Base):
 # conditions shared by partial indexes and the queries that use them (a planner matches them by their text)
 OPEN_SQL = "status IN (" + ", ".join(f"'{s.value}'" for s in OPEN_STATUSES) + ")"
 REPEAT_SQL = "CAST(flags AS VARCHAR) LIKE '%\"repeat\"%'"
+# the operator's queue (returned, or registered and marked for review) and urgent tickets nobody has accepted yet;
+# written unqualified: the queries using them read `tickets` only
+QUEUE_SQL = "(status = 'returned' OR (status = 'registered' AND needs_review))"
+URGENT_WAITING_SQL = "(status = 'registered' AND respond_by IS NOT NULL)"
+PARTIAL_INDEXES = {  # name: (column, condition); migration 0008 makes them on an existing database
+    "ix_tickets_open_answer_by": ("answer_by", OPEN_SQL),
+    "ix_tickets_flagged_repeat": ("id", REPEAT_SQL),
+    "ix_tickets_operator_queue": ("id", QUEUE_SQL),
+    "ix_tickets_urgent_waiting": ("respond_by", URGENT_WAITING_SQL),
+}
 
 
 class Ticket(Base):
@@ -76,19 +86,10 @@ class Ticket(Base):
         Index("ix_tickets_review", "needs_review", "status"),
         Index("ix_tickets_received_at", "received_at"),
         Index("ix_tickets_repeat_of", "repeat_of_id"),
-        # partial indexes (migration 0008): the open tickets by answer date (overdue list and scan), the tickets
-        # flagged as repeats (the supervisor's repeat list); the queries spell their condition the same way
-        Index(
-            "ix_tickets_open_answer_by",
-            "answer_by",
-            postgresql_where=text(OPEN_SQL),
-            sqlite_where=text(OPEN_SQL),
-        ),
-        Index(
-            "ix_tickets_flagged_repeat",
-            "id",
-            postgresql_where=text(REPEAT_SQL),
-            sqlite_where=text(REPEAT_SQL),
+        # partial indexes (migration 0008): the queries spell their conditions the same way
+        *(
+            Index(name, column, postgresql_where=text(where), sqlite_where=text(where))
+            for name, (column, where) in PARTIAL_INDEXES.items()
         ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -6,11 +6,22 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, text
+from sqlalchemy import exists, func, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from bot.jurisdiction import load_jurisdiction
-from bot.models import Attachment, Department, Notification, StaffUser, Ticket, TicketCount, TicketDay, TicketEvent
+from bot.models import (
+    QUEUE_SQL,
+    URGENT_WAITING_SQL,
+    Attachment,
+    Department,
+    Notification,
+    StaffUser,
+    Ticket,
+    TicketCount,
+    TicketDay,
+    TicketEvent,
+)
 from bot.views import TicketSummary
 from bot.vocabulary import OPEN_STATUSES, STATUS_LABELS, EventAction, Flag, Role, TicketStatus
 from classifier.categories import category_name
@@ -79,12 +90,8 @@ def operator_queue(s: Session, limit: int = PAGE, after: str | None = None) -> l
     rerouted = exists().where(TicketEvent.ticket_id == Ticket.id, TicketEvent.action == EventAction.REROUTED)
     q = (
         select(Ticket)
-        .where(
-            or_(
-                Ticket.status == TicketStatus.RETURNED,
-                and_(Ticket.needs_review.is_(True), Ticket.status == TicketStatus.REGISTERED, ~rerouted),
-            )
-        )
+        # the partial index's condition (bot/models.py QUEUE_SQL), then: marked for review and not re-routed since
+        .where(text(QUEUE_SQL), or_(Ticket.status == TicketStatus.RETURNED, ~rerouted))
         .options(selectinload(Ticket.department))
         .order_by(Ticket.id)
         .limit(min(limit, LIST_LIMIT))
@@ -175,7 +182,7 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
         TicketSummary.of(t, today).model_dump()
         for t in s.scalars(
             select(Ticket)
-            .where(Ticket.respond_by.is_not(None), Ticket.status == TicketStatus.REGISTERED)
+            .where(text(URGENT_WAITING_SQL))
             .options(selectinload(Ticket.department))
             .order_by(Ticket.respond_by)
             .limit(STATS_LIST_LIMIT)
@@ -252,8 +259,12 @@ def repeat_petitions(s: Session, today: date) -> list[dict]:
         key = f"phone:{t.phone}" if t.phone else f"sender:{t.sender_id}" if t.sender_id else f"ticket:{t.id}"
         groups[key].append(t)
     # a chat whose tickets also carry a phone joins that phone's group
+    phones_of: dict[str, set[str]] = defaultdict(set)
+    for t in tickets.values():
+        if t.sender_id and t.phone:
+            phones_of[t.sender_id].add(t.phone)
     for key in [k for k in groups if k.startswith("sender:")]:
-        phones = {t.phone for t in tickets.values() if t.sender_id == key[7:] and t.phone}
+        phones = set(phones_of.get(key[7:], ()))
         if len(phones) == 1:
             groups[f"phone:{phones.pop()}"].extend(groups.pop(key))
     out = []
