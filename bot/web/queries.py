@@ -267,9 +267,12 @@ def repeat_petitions(s: Session, today: date) -> list[dict]:
         phones = set(phones_of.get(key[7:], ()))
         if len(phones) == 1:
             groups[f"phone:{phones.pop()}"].extend(groups.pop(key))
-    out = []
-    for key, rows in groups.items():
+    for rows in groups.values():
         rows.sort(key=lambda t: t.id)
+    # the largest groups first; only those listed are turned into views (the views are the costly part)
+    largest = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[1][0].number))[:STATS_LIST_LIMIT]
+    out = []
+    for key, rows in largest:
         phone = key[6:] if key.startswith("phone:") else None
         out.append(
             {
@@ -283,5 +286,4 @@ def repeat_petitions(s: Session, today: date) -> list[dict]:
                 ],
             }
         )
-    out.sort(key=lambda g: (-g["count"], g["tickets"][0]["number"]))
-    return out[:STATS_LIST_LIMIT]
+    return out
