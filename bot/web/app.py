@@ -34,7 +34,7 @@ from bot.tickets import TicketError
 from bot.vocabulary import ROLE_HOME
 from bot.web.deps import COOKIE, LoginRequired, WrongRole
 from bot.web.pages import render
-from bot.web.routes import auth, department, operator, supervisor
+from bot.web.routes import auth, department, open311, operator, supervisor
 from classifier import pii
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def _lifespan(push_interval: float | None):
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+    return request.url.path.startswith(("/api/", "/open311/")) or request.url.path == "/healthz"
 
 
 VALIDATION_MESSAGES = {
@@ -273,7 +273,7 @@ def create_app(
         return Response(vocabulary.as_javascript(), media_type="text/javascript; charset=utf-8")
 
     app.mount("/static", StaticFiles(directory=static), name="static")
-    for module in (auth, department, operator, supervisor):
+    for module in (auth, department, operator, supervisor, open311):
         app.include_router(module.router)
     for router in channels:
         app.include_router(router)
