@@ -94,10 +94,42 @@ def create_staff_user(
 
 
 def set_password(session: Session, user: StaffUser, password: str) -> None:
+    """A new password; every session of the account ends (a stolen session does not outlive the change)."""
     if len(password or "") < MIN_PASSWORD_CHARS:
         raise AuthError(f"密码至少需要 {MIN_PASSWORD_CHARS} 个字符")
     user.password_hash = hash_password(password)
     session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+
+
+def change_own_password(session: Session, user: StaffUser, old: str, new: str) -> None:
+    """The user's own change: the current password first."""
+    if not verify_password(old or "", user.password_hash):
+        raise AuthError("当前密码不正确")
+    if old == new:
+        raise AuthError("新密码不能和当前密码相同")
+    set_password(session, user, new)
+
+
+def staff_user(session: Session, username: str) -> StaffUser:
+    user = session.scalars(select(StaffUser).where(StaffUser.username == (username or "").strip())).first()
+    if user is None:
+        raise AuthError(f"没有用户名为 {username} 的账号")
+    return user
+
+
+def set_disabled(session: Session, user: StaffUser, disabled: bool) -> None:
+    """A disabled account cannot log in, and its open sessions end at once."""
+    user.disabled = disabled
+    if disabled:
+        session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+    session.flush()
+
+
+def reset_password(session: Session, user: StaffUser) -> str:
+    """A new random password for a user who lost theirs (shown once to the administrator)."""
+    password = secrets.token_urlsafe(12)
+    set_password(session, user, password)
+    return password
 
 
 # Checked when the user name is unknown, so a wrong name takes as long as a wrong password.
@@ -111,7 +143,9 @@ def authenticate(session: Session, username: str, password: str) -> StaffUser | 
         _DUMMY_HASH = _DUMMY_HASH or hash_password(secrets.token_hex(8))
         verify_password(password or "", _DUMMY_HASH)
         return None
-    return user if verify_password(password or "", user.password_hash) else None
+    if not verify_password(password or "", user.password_hash):
+        return None
+    return None if user.disabled else user
 
 
 def login(session: Session, username: str, password: str, now: datetime | None = None) -> str | None:
@@ -120,7 +154,7 @@ def login(session: Session, username: str, password: str, now: datetime | None =
     if user is None:
         return None
     now = now or utcnow()
-    session.execute(delete(StaffSession).where(StaffSession.user_id == user.id, StaffSession.expires_at < now))
+    session.execute(delete(StaffSession).where(StaffSession.expires_at < now))  # everyone's expired ones
     token = secrets.token_urlsafe(32)
     session.add(
         StaffSession(token_hash=_token_hash(token), user_id=user.id, expires_at=now + timedelta(hours=SESSION_HOURS))
@@ -139,7 +173,7 @@ def user_for_token(session: Session, token: str | None, now: datetime | None = N
         session.delete(row)
         session.flush()
         return None
-    return row.user
+    return None if row.user.disabled else row.user
 
 
 def logout(session: Session, token: str | None) -> None:

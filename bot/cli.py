@@ -16,16 +16,20 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import secrets
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
-from bot import history, intake, retention, training
+from sqlalchemy import select
+
+from bot import auth, history, intake, retention, training
 from bot.db import engine_for, init_db, session_scope
 from bot.jurisdiction import load_jurisdiction
 from bot.matters import load_catalogue
+from bot.models import StaffUser
 from bot.settings import ROOT, get_settings
 from classifier import train
 from classifier.model import MODEL_FILE_NAME, CategoryModel, clear_model_cache
@@ -143,7 +147,55 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", type=int, default=None, help="the retention period (default: $RETENTION_YEARS, 3)")
     p.add_argument("--dry-run", action="store_true", help="only count what would be removed")
     p.set_defaults(handler=cmd_purge)
+
+    p = sub.add_parser("staff", help="staff accounts: create, disable, enable, reset, passwd, list")
+    p.add_argument("action", choices=("create", "disable", "enable", "reset", "passwd", "list"))
+    p.add_argument("username", nargs="?", help="the account (all but list)")
+    p.add_argument("--role", choices=("department", "operator", "supervisor"), help="with create")
+    p.add_argument("--department", help="with create --role department: the department's code")
+    p.set_defaults(handler=cmd_staff)
     return parser
+
+
+def cmd_staff(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
+    """Accounts for the administrator. A new or reset password is made at random and shown once; `passwd` reads
+    the new password from the first line of standard input (never from the command line, where `ps` shows it)."""
+    settings = get_settings()
+    engine = engine_for(settings.database_url)
+    init_db(engine, load_jurisdiction())
+    if args.action != "list" and not args.username:
+        stdout.write("请给出用户名，例如：petition staff disable county.hrss\n")
+        return 2
+    try:
+        with session_scope(engine) as s:
+            if args.action == "list":
+                for u in s.scalars(select(StaffUser).order_by(StaffUser.role, StaffUser.username)):
+                    state = "已停用" if u.disabled else "正常"
+                    stdout.write(f"{u.username}\t{u.role}\t{u.department_code or '-'}\t{state}\n")
+                return 0
+            if args.action == "create":
+                if not args.role:
+                    stdout.write("新建账号需要 --role（department / operator / supervisor）\n")
+                    return 2
+                password = secrets.token_urlsafe(12)
+                auth.create_staff_user(s, args.username, password, args.role, args.department)
+                stdout.write(f"已创建账号 {args.username}，初始密码：{password}（只显示这一次，请登录后修改）\n")
+                return 0
+            user = auth.staff_user(s, args.username)
+            if args.action in ("disable", "enable"):
+                auth.set_disabled(s, user, args.action == "disable")
+                stdout.write(f"账号 {user.username} 已{'停用，登录会话已全部退出' if user.disabled else '恢复'}。\n")
+            elif args.action == "reset":
+                password = auth.reset_password(s, user)
+                stdout.write(f"账号 {user.username} 的新密码：{password}（只显示这一次），原有登录已全部退出。\n")
+            else:  # passwd
+                line = stdin.readline().decode("utf-8").strip()
+                auth.set_password(s, user, line)
+                stdout.write(f"账号 {user.username} 的密码已修改，原有登录已全部退出。\n")
+    except auth.AuthError as exc:
+        stdout.write(f"{exc}\n")
+        return 2
+    return 0
 
 
 def cmd_train(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:

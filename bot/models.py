@@ -238,6 +238,7 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))  # bot.vocabulary.STAFF_ROLES
     department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # `petition staff disable`
 
 
 class StaffSession(Base):

@@ -1,10 +1,11 @@
-"""Staff log-in: a form that sets an HttpOnly session cookie, and POST /api/login giving a Bearer token."""
+"""Staff log-in: a form that sets an HttpOnly session cookie, and POST /api/login giving a Bearer token; each staff
+member changes their own password at /password (or POST /api/password)."""
 
 from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from bot import auth
 from bot.models import StaffUser
 from bot.vocabulary import ROLE_HOME, ROLE_LABELS, Role
 from bot.web import queries
-from bot.web.deps import COOKIE, get_db, optional_user, require, token_of
+from bot.web.deps import COOKIE, get_db, optional_user, page_user, require, token_of
 from bot.web.pages import render
 
 router = APIRouter()
@@ -147,3 +148,51 @@ def me(user: StaffUser = Depends(require()), db: Session = Depends(get_db)) -> d
         "department_code": user.department_code,
         "department_name": queries.department_name(db, user.department_code),
     }
+
+
+STAFF = (Role.DEPARTMENT, Role.OPERATOR, Role.SUPERVISOR)
+
+
+class PasswordIn(BaseModel):
+    old_password: str = Field(max_length=256)
+    new_password: str = Field(max_length=256)
+
+
+@router.post("/api/password")
+def api_change_password(
+    body: PasswordIn, user: StaffUser = Depends(require(*STAFF)), db: Session = Depends(get_db)
+) -> JSONResponse:
+    """The caller's own password; every session of the account ends, this one too."""
+    try:
+        auth.change_own_password(db, user, body.old_password, body.new_password)
+    except auth.AuthError as exc:
+        raise HTTPException(400, str(exc)) from None
+    db.commit()
+    return JSONResponse({"detail": "密码已修改，请用新密码重新登录"})
+
+
+@router.get("/password")
+def password_page(request: Request, user: StaffUser = Depends(page_user(*STAFF))) -> Response:
+    return render(request, "password.html", user=user, error=None, min_chars=auth.MIN_PASSWORD_CHARS)
+
+
+@router.post("/password")
+def password_form(
+    request: Request,
+    old_password: str = Form(""),
+    new_password: str = Form(""),
+    user: StaffUser = Depends(page_user(*STAFF)),
+    db: Session = Depends(get_db),
+) -> Response:
+    try:
+        auth.change_own_password(db, user, old_password[:256], new_password[:256])
+    except auth.AuthError as exc:
+        return render(
+            request, "password.html", status_code=400, user=user, error=str(exc), min_chars=auth.MIN_PASSWORD_CHARS
+        )
+    db.commit()
+    response = render(
+        request, "login.html", next="", error=None, username=user.username, notice="密码已修改，请用新密码登录。"
+    )
+    response.delete_cookie(COOKIE, path="/")
+    return response
