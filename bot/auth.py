@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.clock import utcnow
-from bot.models import Department, StaffSession, StaffUser
+from bot.models import Department, Open311Key, StaffSession, StaffUser
 from bot.settings import get_settings
 from bot.vocabulary import ROLE_LABELS, STAFF_ROLES, Role
 
@@ -247,3 +247,35 @@ class LoginThrottle:
             for k in keys:
                 self._failures.pop(k, None)
                 self._locked_until.pop(k, None)
+
+
+# ---------------------------------------------------------------- Open311 API keys
+
+
+def create_open311_key(session: Session, name: str) -> str:
+    """A new key for the system `name`, returned once; only its hash is kept."""
+    name = (name or "").strip()
+    if not name or len(name) > 64 or any(ch.isspace() for ch in name):
+        raise AuthError("名称不能为空、不能含空格，且不超过 64 个字符")
+    if session.scalars(select(Open311Key).where(Open311Key.name == name)).first() is not None:
+        raise AuthError(f"名称 {name} 已存在")
+    key = secrets.token_urlsafe(24)
+    session.add(Open311Key(name=name, key_hash=_token_hash(key)))
+    session.flush()
+    return key
+
+
+def revoke_open311_key(session: Session, name: str) -> None:
+    row = session.scalars(select(Open311Key).where(Open311Key.name == (name or "").strip())).first()
+    if row is None:
+        raise AuthError(f"没有名称为 {name} 的 Open311 密钥")
+    row.revoked = True
+    session.flush()
+
+
+def open311_client(session: Session, key: str | None) -> Open311Key | None:
+    """The system a key belongs to, or None (unknown, revoked or malformed)."""
+    if not key or len(key) > 256:
+        return None
+    row = session.scalars(select(Open311Key).where(Open311Key.key_hash == _token_hash(key))).first()
+    return None if row is None or row.revoked else row

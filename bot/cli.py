@@ -29,7 +29,7 @@ from bot import auth, history, intake, retention, training
 from bot.db import engine_for, init_db, session_scope
 from bot.jurisdiction import load_jurisdiction
 from bot.matters import load_catalogue
-from bot.models import StaffUser
+from bot.models import Open311Key, StaffUser
 from bot.settings import ROOT, get_settings
 from classifier import train
 from classifier.model import MODEL_FILE_NAME, CategoryModel, clear_model_cache
@@ -154,7 +154,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=("department", "operator", "supervisor"), help="with create")
     p.add_argument("--department", help="with create --role department: the department's code")
     p.set_defaults(handler=cmd_staff)
+
+    p = sub.add_parser("open311-key", help="API keys of systems filing through Open311: create, revoke, list")
+    p.add_argument("action", choices=("create", "revoke", "list"))
+    p.add_argument("name", nargs="?", help="the system's name (create, revoke)")
+    p.set_defaults(handler=cmd_open311_key)
     return parser
+
+
+def cmd_open311_key(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
+    settings = get_settings()
+    engine = engine_for(settings.database_url)
+    init_db(engine, load_jurisdiction())
+    try:
+        with session_scope(engine) as s:
+            if args.action == "list":
+                for k in s.scalars(select(Open311Key).order_by(Open311Key.name)):
+                    stdout.write(f"{k.name}\t{'已吊销' if k.revoked else '有效'}\n")
+                return 0
+            if not args.name:
+                stdout.write("请给出名称，例如：petition open311-key create city-12345\n")
+                return 2
+            if args.action == "create":
+                key = auth.create_open311_key(s, args.name)
+                stdout.write(f"{args.name} 的 api_key：{key}（只显示这一次）\n")
+            else:
+                auth.revoke_open311_key(s, args.name)
+                stdout.write(f"{args.name} 的 api_key 已吊销。\n")
+    except auth.AuthError as exc:
+        stdout.write(f"{exc}\n")
+        return 2
+    return 0
 
 
 def cmd_staff(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:

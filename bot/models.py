@@ -241,6 +241,17 @@ class StaffUser(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # `petition staff disable`
 
 
+class Open311Key(Base):
+    """A system that may file requests through Open311 (`petition open311-key create NAME`); the key kept hashed."""
+
+    __tablename__ = "open311_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class StaffSession(Base):
     __tablename__ = "staff_sessions"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -98,9 +98,15 @@ class Channel(StrEnum):
     TELEGRAM = "tg"
     WEB = "web"
     PHONE = "phone"
+    OPEN311 = "open311"  # another system through Open311 GeoReport v2 (sender open311:<key name>-<request>)
 
 
-CHANNEL_LABELS = {Channel.TELEGRAM: "Telegram", Channel.WEB: "网页留言", Channel.PHONE: "电话"}
+CHANNEL_LABELS = {
+    Channel.TELEGRAM: "Telegram",
+    Channel.WEB: "网页留言",
+    Channel.PHONE: "电话",
+    Channel.OPEN311: "Open311 接口",
+}
 
 
 def channel_of(sender_id: str | None) -> Channel:

@@ -7,26 +7,32 @@ litigation, village officials' conduct, and every urgent ticket (violence, self-
 
 No personal data leaves here: a request's description is its matter and category, never the citizen's words (they
 carry names, phones and circumstances), its address is the place by the county's names for its codes (never the
-citizen's own address words), and nothing of the citizen (name, phone, sender) is given. Filing through Open311 (POST
-with an API key) is not built yet.
+citizen's own address words), and nothing of the citizen (name, phone, sender) is given.
+
+POST requests files one through the one intake path, for a system holding an API key (`petition open311-key`): the
+text is stored first, analysed like any complaint, its matter the service asked for.
 """
 
 from __future__ import annotations
 
+import secrets
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot import auth, intake
 from bot.clock import as_china_time, china_today
 from bot.jurisdiction import load_jurisdiction
 from bot.matters import load_catalogue
 from bot.models import Ticket, TicketEvent
 from bot.vocabulary import STATUS_LABELS, Flag, TicketStatus
 from bot.web.deps import get_db
+from bot.web.routes.operator import PHONE
 from classifier.categories import category_name
 
 router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"])
@@ -245,3 +251,57 @@ def request_one(service_request_id: str, fmt: str, db: Session = Depends(get_db)
     if t is None:
         raise HTTPException(404, f"没有编号为 {service_request_id} 的请求")
     return _answer(fmt, "service_requests", "request", [request_row(t, _last_change(db, [t.id]).get(t.id))])
+
+
+def _error(fmt: str, code: int, description: str) -> Response:
+    """GeoReport's error answer: a list of {code, description}."""
+    if fmt == "xml":
+        answer = _xml("errors", "error", [{"code": code, "description": description}])
+        answer.status_code = code
+        return answer
+    return JSONResponse([{"code": code, "description": description}], status_code=code)
+
+
+@router.post("/requests.{fmt}")
+def create_request(
+    fmt: str,
+    api_key: str = Form(""),
+    service_code: str = Form(""),
+    description: str = Form(""),
+    address_string: str = Form(""),
+    first_name: str = Form(""),
+    last_name: str = Form(""),
+    phone: str = Form(""),
+    db: Session = Depends(get_db),
+) -> Response:
+    _format(fmt)
+    client = auth.open311_client(db, api_key)
+    if client is None:
+        return _error(fmt, 403, "api_key 无效或已吊销")
+    matter = load_catalogue().matters.get(service_code)
+    if matter is None or matter.category in PRIVATE_CATEGORIES:
+        return _error(fmt, 400, f"service_code {service_code or '（空）'} 不是本系统的服务（见 services.{fmt}）")
+    text = " ".join(description.split())[:5000]
+    if len(text) < 4:
+        return _error(fmt, 400, "description 必填：请写明是什么事")
+    phone = phone.strip()
+    if phone and not PHONE.match(phone):
+        return _error(fmt, 400, "phone 不是有效的电话号码")
+    place = " ".join(address_string.split())[:200]
+    sender = f"open311:{client.name}-{secrets.token_hex(6)}"  # one citizen per request: never merged with another
+    full = f"{text}\n地点：{place}" if place else text
+    message_id = intake.store_message(sender, full, handling="stored")
+    draft = intake.analyse(full)
+    name = (last_name + first_name).strip()[:64] or None
+    draft = replace(
+        draft,
+        matter=matter.code,
+        category=matter.category,
+        phone=phone or draft.phone,
+        citizen_name=name or draft.citizen_name,
+        address=place or draft.address,
+        message_ids=(message_id,),
+    )
+    filed = intake.file_ticket(draft, sender_id=sender)
+    row = {"service_request_id": filed.number, "service_notice": f"已转{filed.department_name}办理", "account_id": ""}
+    return _answer(fmt, "service_requests", "request", [row])

@@ -87,3 +87,81 @@ def test_private_and_urgent_matters_are_not_published_and_filters_work(client, f
     assert client.get("/open311/v2/requests.json?start_date=2000-01-01T00:00:00Z&end_date=2000-01-02").json() == []
     bad = client.get("/open311/v2/requests.json?start_date=yesterday")
     assert bad.status_code == 400 and "start_date" in bad.json()["detail"]
+
+
+def _key(engine, name: str = "city-12345") -> str:
+    from bot import auth
+    from bot.db import session_scope
+
+    with session_scope(engine) as s:
+        return auth.create_open311_key(s, name)
+
+
+def test_a_system_with_a_key_files_a_request_through_the_one_intake_path(client, engine):
+    key = _key(engine)
+    form = {
+        "api_key": key,
+        "service_code": "labour.wage_arrears_migrant",
+        "description": "工地包工头拖欠我们十几个人三个月工资，一共六万多元",
+        "address_string": "戛洒镇南恩村",
+        "last_name": "李",
+        "phone": "13912345678",
+    }
+    r = client.post("/open311/v2/requests.json", data=form)
+    assert r.status_code == 200, r.text
+    (row,) = r.json()
+    assert set(row) == {"service_request_id", "service_notice", "account_id"}
+    number = row["service_request_id"]
+    listed = client.get(f"/open311/v2/requests/{number}.json").json()[0]
+    assert listed["service_code"] == "labour.wage_arrears_migrant" and listed["address"] == "戛洒镇南恩村"
+    assert listed["agency_responsible"] and "13912345678" not in str(listed)
+    from sqlalchemy import select
+
+    from bot.db import session_scope
+    from bot.models import Message, Ticket
+
+    with session_scope(engine) as s:
+        t = s.scalars(select(Ticket).where(Ticket.number == number)).one()
+        assert (t.channel, t.phone, t.citizen_name, t.township) == ("open311", "13912345678", "李", "gasa")
+        assert t.sender_id.startswith("open311:city-12345-")
+        assert s.scalars(select(Message).where(Message.sender_id == t.sender_id)).one().text.startswith("工地包工头")
+    xml = client.post("/open311/v2/requests.xml", data={**form, "description": "又一个工地拖欠工资两个月了"})
+    assert xml.status_code == 200 and ET.fromstring(xml.content).findtext("request/service_request_id")
+
+
+def test_open311_filing_refuses_a_bad_key_service_or_description_in_its_error_format(client, engine):
+    from bot import auth
+    from bot.db import session_scope
+
+    key = _key(engine, "county-app")
+    base = {"api_key": key, "service_code": "labour.wage_arrears_migrant", "description": "包工头拖欠工资三个月"}
+    bad_key = client.post("/open311/v2/requests.json", data={**base, "api_key": "guessed"})
+    assert bad_key.status_code == 403 and bad_key.json()[0]["code"] == 403
+    private = client.post("/open311/v2/requests.json", data={**base, "service_code": "family.domestic_violence"})
+    assert private.status_code == 400 and "service_code" in private.json()[0]["description"]
+    empty = client.post("/open311/v2/requests.xml", data={**base, "description": " "})
+    assert empty.status_code == 400 and ET.fromstring(empty.content).findtext("error/code") == "400"
+    assert client.post("/open311/v2/requests.json", data={**base, "phone": "call me"}).status_code == 400
+    with session_scope(engine) as s:
+        auth.revoke_open311_key(s, "county-app")
+    assert client.post("/open311/v2/requests.json", data=base).status_code == 403
+
+
+def test_the_administrator_issues_lists_and_revokes_keys_from_the_cli(client, engine):
+    import io
+
+    from bot import cli
+
+    def petition(*args: str) -> tuple[int, str]:
+        out = io.StringIO()
+        return cli.main(["open311-key", *args], stdin=io.BytesIO(b""), stdout=out), out.getvalue()
+
+    code, out = petition("create", "city-hub")
+    assert code == 0
+    key = re.search(r"api_key：(\S+?)（", out).group(1)
+    form = {"api_key": key, "service_code": "labour.wage_arrears_migrant", "description": "包工头拖欠工资三个月"}
+    assert client.post("/open311/v2/requests.json", data=form).status_code == 200
+    assert petition("create", "city-hub")[0] == 2  # the name is taken
+    assert petition("revoke", "city-hub")[0] == 0
+    assert "city-hub\t已吊销" in petition("list")[1]
+    assert client.post("/open311/v2/requests.json", data=form).status_code == 403
