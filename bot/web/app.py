@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from swagger_ui_bundle import swagger_ui_path
 
 from bot import auth as auth_service
 from bot import intake, notify, vocabulary
@@ -273,6 +274,18 @@ def create_app(
         return Response(vocabulary.as_javascript(), media_type="text/javascript; charset=utf-8")
 
     app.mount("/static", StaticFiles(directory=static), name="static")
+    # the JSON API's documentation: Swagger UI from the swagger-ui-bundle package (offline), on /api/openapi.json
+    app.mount("/api/docs/assets", StaticFiles(directory=swagger_ui_path), name="api-docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        page = templates.TemplateResponse(request, "api-docs.html", {})
+        # Swagger UI styles its elements inline; scripts stay our own origin only
+        page.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'"
+        )
+        return page
+
     for module in (auth, department, operator, supervisor, open311):
         app.include_router(module.router)
     for router in channels:

@@ -165,3 +165,16 @@ def test_the_administrator_issues_lists_and_revokes_keys_from_the_cli(client, en
     assert petition("revoke", "city-hub")[0] == 0
     assert "city-hub\t已吊销" in petition("list")[1]
     assert client.post("/open311/v2/requests.json", data=form).status_code == 403
+
+
+def test_the_json_api_is_documented_by_an_openapi_page_that_works_offline(client):
+    page = client.get("/api/docs")
+    assert page.status_code == 200 and "/api/docs/assets/swagger-ui-bundle.js" in page.text
+    assert "https://" not in page.text  # nothing from a CDN
+    bundle = client.get("/api/docs/assets/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and "SwaggerUIBundle" in bundle.text
+    assert "SwaggerUIBundle" in client.get("/static/api-docs.js").text
+    schema = client.get("/api/openapi.json").json()
+    params = {p["name"] for p in schema["paths"]["/api/department/tickets"]["get"]["parameters"]}
+    assert {"status", "limit", "before"} <= params
+    assert "/open311/v2/requests.{fmt}" in schema["paths"] and "/api/password" in schema["paths"]
