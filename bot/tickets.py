@@ -172,6 +172,25 @@ def extend(s: Session, t: Ticket, actor: Actor, days: int, reason: str) -> Ticke
     return t
 
 
+# a progress note is told to the citizen; a long one is cut in the push (the whole note is in the ticket)
+PROGRESS_PUSH_CHARS = 300
+
+
+def add_progress(s: Session, t: Ticket, actor: Actor, note: str) -> Ticket:
+    """A note on the handling of an open ticket (办理过程: visited the site, asked the employer …): audited, shown in
+    the ticket's history and told to the citizen. The status does not change."""
+    _check_department(t, actor)
+    if t.status not in OPEN_STATUSES:
+        raise TicketError(f"工单当前状态为“{_status_label(t)}”，不能再添加办理进展")
+    note = (note or "").strip()
+    if not note:
+        raise TicketError("请填写办理进展")
+    record_event(s, t, actor, EventAction.PROGRESS, t.status, note)
+    shown = note if len(note) <= PROGRESS_PUSH_CHARS else note[:PROGRESS_PUSH_CHARS] + "…"
+    queue_push(s, t, f"您的工单 {t.number} 有新的办理进展（{t.department.name}）：{shown}")
+    return t
+
+
 def resolve(s: Session, t: Ticket, actor: Actor, reply: str) -> Ticket:
     _check_department(t, actor)
     if t.status not in OPEN_STATUSES:

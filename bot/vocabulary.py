@@ -75,6 +75,7 @@ class EventAction(StrEnum):
     ESCALATED = "escalated"
     ESCALATION_NOTICE = "escalation_notice"
     DETAILS_ADDED = "details_added"
+    PROGRESS = "progress"  # a department's note on how the handling goes (办理过程); no status change
     PURGED = "purged"  # personal data removed after the retention period (bot/retention.py)
 
 
@@ -88,6 +89,7 @@ ACTION_LABELS = {
     EventAction.ESCALATED: "超期提级",
     EventAction.ESCALATION_NOTICE: "抄送",
     EventAction.DETAILS_ADDED: "群众补充",
+    EventAction.PROGRESS: "办理进展",
     EventAction.PURGED: "个人信息已删除",
 }
 

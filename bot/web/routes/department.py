@@ -43,6 +43,10 @@ class ExtendIn(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
+class ProgressIn(BaseModel):
+    note: str = Field(default="", max_length=2000)
+
+
 class ResolveIn(BaseModel):
     reply: str = Field(default="", max_length=10_000)
 
@@ -128,6 +132,22 @@ def return_ticket(
     t = find_ticket(db, number, user)
     reason = _need_text(body and body.reason, "退回工单需要说明理由")
     tickets.return_ticket(db, t, actor_of(user), reason, (body.suggested_department or None) if body else None)
+    commit_and_push(request, db)
+    return ticket_view(db, t, user)
+
+
+@router.post("/api/tickets/{number}/progress", response_model=TicketForDepartment)
+def progress(
+    number: str,
+    request: Request,
+    body: ProgressIn | None = None,
+    user: StaffUser = Depends(require(Role.DEPARTMENT)),
+    db: Session = Depends(get_db),
+) -> TicketForDepartment:
+    """A progress note (办理过程) on an open ticket: audited and told to the citizen; the status stays."""
+    t = find_ticket(db, number, user)
+    note = _need_text((body or ProgressIn()).note, "请填写办理进展")
+    tickets.add_progress(db, t, actor_of(user), note)
     commit_and_push(request, db)
     return ticket_view(db, t, user)
 

@@ -122,6 +122,12 @@
         el("textarea", { id: id("ereason"), name: "ereason", rows: 2, required: true, maxlength: 2000 }),
       ], "确认延期", (f) => act(t.number, "extend", { days: Number(f.days.value), reason: f.ereason.value }, "已延期")));
     }
+    if (t.status === "accepted") {
+      box.append(actionForm("添加办理进展（将告知群众）", [
+        el("label", { for: id("progress"), text: "办理进展，如：已到现场核实、已约谈用工单位" }),
+        el("textarea", { id: id("progress"), name: "progress", rows: 2, required: true, maxlength: 2000 }),
+      ], "添加", (f) => act(t.number, "progress", { note: f.progress.value }, "已添加办理进展")));
+    }
     box.append(actionForm("办结（答复群众）", [
       el("label", { for: id("reply"), text: "答复意见（将发送给群众）" }),
       el("textarea", { id: id("reply"), name: "reply", rows: 4, required: true, maxlength: 10000 }),

@@ -174,3 +174,22 @@ def test_the_department_list_comes_a_page_at_a_time_newest_first(client, login, 
     assert [t["number"] for t in client.get("/api/department/tickets", headers=hrss).json()] == numbers[::-1]
     too_many = client.get("/api/department/tickets?limit=5000", headers=hrss)
     assert too_many.status_code == 422 and "limit" in too_many.text
+
+
+def test_a_progress_note_is_audited_shown_and_told_to_the_citizen_without_changing_the_status(
+    client, login, file_ticket, engine
+):
+    number = file_ticket("labour")
+    hrss = login("hrss")
+    client.post(f"/api/tickets/{number}/accept", headers=hrss).raise_for_status()
+    r = client.post(f"/api/tickets/{number}/progress", headers=hrss, json={"note": "已到工地核实，约谈了包工头"})
+    assert r.status_code == 200 and r.json()["status"] == "accepted"
+    t, events, pushes = ticket_row(engine, number)
+    assert events[-1] == "progress" and t.status == "accepted"
+    assert "有新的办理进展" in pushes[-1] and "约谈了包工头" in pushes[-1]
+    assert client.post(f"/api/tickets/{number}/progress", headers=hrss, json={"note": " "}).status_code == 400
+    other = client.post(f"/api/tickets/{number}/progress", headers=login("health"), json={"note": "看看"})
+    assert other.status_code == 403
+    client.post(f"/api/tickets/{number}/resolve", headers=hrss, json={"reply": "已支付"}).raise_for_status()
+    late = client.post(f"/api/tickets/{number}/progress", headers=hrss, json={"note": "补充"})
+    assert late.status_code in (400, 409) and "不能再添加办理进展" in late.json()["detail"]
