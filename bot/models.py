@@ -91,6 +91,13 @@ class Ticket(Base):
             Index(name, column, postgresql_where=text(where), sqlite_where=text(where))
             for name, (column, where) in PARTIAL_INDEXES.items()
         ),
+        # 挂牌督办 tickets for the supervisor's list (migration 0011)
+        Index(
+            "ix_tickets_supervised",
+            "supervise_by",
+            postgresql_where=text("supervise_by IS NOT NULL"),
+            sqlite_where=text("supervise_by IS NOT NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True, index=True)
@@ -123,6 +130,7 @@ class Ticket(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     accept_by: Mapped[date] = mapped_column(Date)
     respond_by: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # urgent: contact the citizen by
+    supervise_by: Mapped[date | None] = mapped_column(Date, nullable=True)  # 挂牌督办: to be resolved by
     answer_by: Mapped[date] = mapped_column(Date)
     extended: Mapped[bool] = mapped_column(Boolean, default=False)
     reply: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -191,6 +191,29 @@ def add_progress(s: Session, t: Ticket, actor: Actor, note: str) -> Ticket:
     return t
 
 
+MAX_SUPERVISION_DAYS = 30
+
+
+def supervise(s: Session, t: Ticket, actor: Actor, days: int, note: str, today: date | None = None) -> Ticket:
+    """挂牌督办: a supervisor sets the open ticket its own deadline (1–30 days from today), audited, flagged for the
+    department's and the supervisor's lists, and told to the citizen."""
+    if actor.role not in (Role.SUPERVISOR, Role.SYSTEM):
+        raise TicketError("只有督办人员可以挂牌督办")
+    if t.status not in OPEN_STATUSES:
+        raise TicketError(f"工单当前状态为“{_status_label(t)}”，不能挂牌督办")
+    if not 1 <= days <= MAX_SUPERVISION_DAYS:
+        raise TicketError(f"督办期限须在 1 到 {MAX_SUPERVISION_DAYS} 天之间")
+    note = (note or "").strip() or "请按期办结"
+    t.supervise_by = (today or china_today()) + timedelta(days=days)
+    if Flag.SUPERVISED not in t.flags:
+        t.flags = [*t.flags, Flag.SUPERVISED]
+    record_event(s, t, actor, EventAction.SUPERVISED, t.status, f"限{t.supervise_by:%Y年%m月%d日}前办结：{note}")
+    queue_push(
+        s, t, f"您的工单 {t.number} 已被挂牌督办，要求{t.department.name}在 {t.supervise_by:%Y年%m月%d日} 前办结。"
+    )
+    return t
+
+
 def resolve(s: Session, t: Ticket, actor: Actor, reply: str) -> Ticket:
     _check_department(t, actor)
     if t.status not in OPEN_STATUSES:

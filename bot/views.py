@@ -138,6 +138,8 @@ class TicketSummary(BaseModel):
     answer_by: date
     respond_by: datetime | None  # urgent: a person contacts the citizen by then
     respond_overdue: bool
+    supervise_by: date | None = None  # 挂牌督办: the supervisor's deadline
+    supervision_overdue: bool = False
     extended: bool
     escalated: bool
     legal_redirect: bool
@@ -188,6 +190,8 @@ class TicketSummary(BaseModel):
             answer_by=t.answer_by,
             respond_by=as_china_time(t.respond_by),
             respond_overdue=bool(t.respond_by and t.status == TicketStatus.REGISTERED and utcnow() > t.respond_by),
+            supervise_by=t.supervise_by,
+            supervision_overdue=bool(t.supervise_by and t.status in OPEN_STATUSES and t.supervise_by < today),
             extended=t.extended,
             escalated=t.escalated,
             legal_redirect=t.legal_redirect,

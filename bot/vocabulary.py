@@ -76,6 +76,7 @@ class EventAction(StrEnum):
     ESCALATION_NOTICE = "escalation_notice"
     DETAILS_ADDED = "details_added"
     PROGRESS = "progress"  # a department's note on how the handling goes (办理过程); no status change
+    SUPERVISED = "supervised"  # 挂牌督办 by a supervisor, with its own deadline
     PURGED = "purged"  # personal data removed after the retention period (bot/retention.py)
 
 
@@ -90,6 +91,7 @@ ACTION_LABELS = {
     EventAction.ESCALATION_NOTICE: "抄送",
     EventAction.DETAILS_ADDED: "群众补充",
     EventAction.PROGRESS: "办理进展",
+    EventAction.SUPERVISED: "挂牌督办",
     EventAction.PURGED: "个人信息已删除",
 }
 
@@ -127,6 +129,7 @@ class Flag(StrEnum):
     ELDERLY_OR_VULNERABLE = "elderly_or_vulnerable"
     OVERDUE = "overdue"
     OUT_OF_AREA = "out_of_area"  # the matter belongs to another place: transferred (转送)
+    SUPERVISED = "supervised"  # 挂牌督办: a supervisor set its own deadline (Ticket.supervise_by)
 
 
 FLAG_LABELS = {
@@ -136,6 +139,7 @@ FLAG_LABELS = {
     Flag.ELDERLY_OR_VULNERABLE: "老弱病残",
     Flag.OVERDUE: "超期",
     Flag.OUT_OF_AREA: "属地外",
+    Flag.SUPERVISED: "挂牌督办",
 }
 
 # XP + Beijing date of filing + the row id, at least five digits: XP20261123-00001, XP20261123-123456

@@ -189,6 +189,18 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
         )
     ]
 
+    # 挂牌督办 and still open: the nearest deadline first (an overdue one is flagged in its view)
+    supervised = [
+        TicketSummary.of(t, today).model_dump()
+        for t in s.scalars(
+            select(Ticket)
+            .where(Ticket.supervise_by.is_not(None), Ticket.is_open())
+            .options(selectinload(Ticket.department))
+            .order_by(Ticket.supervise_by)
+            .limit(STATS_LIST_LIMIT)
+        )
+    ]
+
     # by township code; the name is the jurisdiction's current one
     j = load_jurisdiction()
     hotspots = [
@@ -219,6 +231,7 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
         "overdue": overdue,
         "overdue_total": overdue_total,  # the list shows the STATS_LIST_LIMIT most overdue
         "urgent_waiting": urgent_waiting,
+        "supervised": supervised,
         "hotspots": hotspots,
         "repeats": repeat_petitions(s, today),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from bot import tickets
@@ -10,9 +11,9 @@ from bot.models import StaffUser
 from bot.views import china_today
 from bot.vocabulary import Role
 from bot.web import queries
-from bot.web.deps import get_db, page_user, require
+from bot.web.deps import actor_of, get_db, page_user, require
 from bot.web.pages import render
-from bot.web.routes.department import commit_and_push
+from bot.web.routes.department import commit_and_push, find_ticket
 
 router = APIRouter()
 
@@ -28,6 +29,27 @@ def supervisor_page(
 def stats(user: StaffUser = Depends(require(Role.SUPERVISOR)), db: Session = Depends(get_db)) -> dict:
     today = china_today()
     return {"today": today, **queries.stats(db, today)}
+
+
+class SuperviseIn(BaseModel):
+    days: int = 7
+    note: str = Field(default="", max_length=2000)
+
+
+@router.post("/api/tickets/{number}/supervise")
+def supervise(
+    number: str,
+    request: Request,
+    body: SuperviseIn | None = None,
+    user: StaffUser = Depends(require(Role.SUPERVISOR)),
+    db: Session = Depends(get_db),
+) -> dict:
+    """挂牌督办: the supervisor's own deadline on an open ticket (days from today), audited and told to the citizen."""
+    body = body or SuperviseIn()
+    t = find_ticket(db, number, user)
+    tickets.supervise(db, t, actor_of(user), body.days, body.note, china_today())
+    commit_and_push(request, db)
+    return {"number": t.number, "supervise_by": t.supervise_by, "department_name": t.department.name}
 
 
 @router.post("/api/supervisor/escalate")

@@ -44,6 +44,20 @@
       el("div", { class: "value", text: value }), el("div", { class: "label", text: label }));
   }
 
+  // 挂牌督办: the supervisor's own deadline (days from today) and a requirement told to the department and citizen
+  async function supervise(number) {
+    const days = Number(window.prompt("督办期限（天，1–30）", "7"));
+    if (!days) return;
+    const note = window.prompt("督办要求（将告知承办部门和群众）", "请按期办结并答复群众") || "";
+    try {
+      const r = await api("POST", "/api/tickets/" + encodeURIComponent(number) + "/supervise", { days, note });
+      flash("工单 " + r.number + " 已挂牌督办，期限 " + day(r.supervise_by) + "。", "ok");
+      load();
+    } catch (e) {
+      flash(e.message, "error");
+    }
+  }
+
   async function load() {
     try {
       const s = await api("GET", "/api/supervisor/stats");
@@ -59,10 +73,15 @@
         s.urgent_waiting.map((t) => [link(t.number), t.category_name, t.department_name,
           el("span", { class: "late", text: (t.respond_overdue ? "已超时！" : "") + time(t.respond_by) })]))
         : el("p", { class: "muted", text: "没有待联系的紧急工单。" }));
-      $("overdue").replaceChildren(table(["工单号", "类别", "承办部门", "状态", "答复期限", "超期天数", "标记"],
+      $("overdue").replaceChildren(table(["工单号", "类别", "承办部门", "状态", "答复期限", "超期天数", "标记", ""],
         s.overdue.map((t) => [link(t.number), t.category_name, t.department_name, statusBadge(t),
           el("span", { class: "late", text: day(t.answer_by) }), el("span", { class: "late", text: t.days_overdue + " 天" }),
-          flagBadges(t)])));
+          flagBadges(t), t.supervise_by ? "" : el("button", { type: "button", class: "btn secondary small",
+            text: "挂牌督办", onclick: () => supervise(t.number) })])));
+      $("supervised").replaceChildren(s.supervised.length ? table(["工单号", "类别", "承办部门", "状态", "督办期限"],
+        s.supervised.map((t) => [link(t.number), t.category_name, t.department_name, statusBadge(t),
+          el("span", { class: t.supervision_overdue ? "late" : "", text: (t.supervision_overdue ? "已超期！" : "") + day(t.supervise_by) })]))
+        : el("p", { class: "muted", text: "没有挂牌督办中的工单。" }));
       $("hotspots").replaceChildren(table(["乡镇（街道）", "类别", "件数"],
         s.hotspots.map((h) => [h.township, h.category_name, el("strong", { text: h.count })])));
       $("repeats").replaceChildren(...(s.repeats.length ? s.repeats.map((g) => el("div", { class: "repeat-group" },

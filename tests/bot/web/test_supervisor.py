@@ -100,3 +100,38 @@ def test_escalation_moves_overdue_township_tickets_to_the_county_and_tells_the_c
 def test_statistics_are_for_supervisors_only(client, login):
     assert client.get("/api/supervisor/stats", headers=login("op")).status_code == 403
     assert client.post("/api/supervisor/escalate", headers=login("hrss")).status_code == 403
+
+
+def test_a_supervisor_puts_a_ticket_under_supervision_with_its_own_deadline(client, login, file_ticket, engine):
+    from bot.models import TicketEvent
+
+    number = file_ticket("labour")
+    sup = login("sup")
+    r = client.post(f"/api/tickets/{number}/supervise", headers=sup, json={"days": 5, "note": "群众反映强烈"})
+    assert r.status_code == 200
+    due = china_today() + timedelta(days=5)
+    assert r.json()["supervise_by"] == due.isoformat()
+    assert client.post(f"/api/tickets/{number}/supervise", headers=login("hrss"), json={"days": 5}).status_code == 403
+    bad = client.post(f"/api/tickets/{number}/supervise", headers=sup, json={"days": 0})
+    assert bad.status_code == 409 and "1 到 30" in bad.json()["detail"]
+    with session_scope(engine) as s:
+        t = s.scalars(select(Ticket).where(Ticket.number == number)).one()
+        assert "supervised" in t.flags and t.supervise_by == due
+        actions = [e.action for e in s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id))]
+        assert actions[-1] == "supervised"
+        pushes = [n.text for n in s.scalars(select(Notification).where(Notification.ticket_id == t.id))]
+        assert "挂牌督办" in pushes[-1]
+    (row,) = client.get("/api/supervisor/stats", headers=sup).json()["supervised"]
+    assert row["number"] == number and row["supervision_overdue"] is False and "挂牌督办" in row["flag_labels"]
+    with session_scope(engine) as s:  # the deadline passes
+        s.scalars(select(Ticket).where(Ticket.number == number)).one().supervise_by = china_today() - timedelta(days=1)
+    (row,) = client.get("/api/supervisor/stats", headers=sup).json()["supervised"]
+    assert row["supervision_overdue"] is True
+    dept_row = client.get("/api/department/tickets", headers=login("hrss")).json()[0]
+    assert dept_row["supervision_overdue"] is True  # the department sees it too
+    hrss = login("hrss")
+    client.post(f"/api/tickets/{number}/accept", headers=hrss).raise_for_status()
+    client.post(f"/api/tickets/{number}/resolve", headers=hrss, json={"reply": "已办结"}).raise_for_status()
+    assert client.get("/api/supervisor/stats", headers=sup).json()["supervised"] == []
+    late = client.post(f"/api/tickets/{number}/supervise", headers=sup, json={"days": 5})
+    assert late.status_code == 409
