@@ -22,15 +22,12 @@ import argparse
 import asyncio
 import os
 import random
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +36,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from bench.dialogue import NO_ANSWER, QUESTIONS, TICKET_NUMBER, response_patterns
-from bench.stack import TELEGRAM_TOKEN
+from bench.stack import TELEGRAM_TOKEN, telegram_emulator
 
 # Openings with the answers a citizen gives, by question kind (see bench.dialogue.QUESTIONS).
 CONVERSATIONS = [
@@ -286,7 +283,7 @@ def run_once(
 ) -> Result:
     from bench.stack import running_stack
 
-    with tempfile.TemporaryDirectory() as tmp, _emulator(telegram) as emulator:
+    with tempfile.TemporaryDirectory() as tmp, telegram_emulator() if telegram else nullcontext() as emulator:
         extra = {"RASA_WORKERS": str(workers)}
         if db:
             extra["DATABASE_URL"] = db
@@ -303,29 +300,6 @@ def run_once(
                 n = s.scalar(select(func.count(Ticket.id)).where(Ticket.sender_id.in_(tally.senders))) or 0
             engine.dispose()
     return Result(workers, took, tally, n, t1.user + t1.system - t0.user - t0.system, before, after)
-
-
-@contextmanager
-def _emulator(wanted: bool) -> Iterator[str | None]:
-    """The Telegram Bot API emulator of the end-to-end test (Node), on a free port, when wanted."""
-    if not wanted:
-        yield None
-        return
-    from bench.stack import ROOT, free_port, stop_group
-
-    port = free_port()
-    proc = subprocess.Popen(
-        ["node", str(ROOT / "tests" / "e2e" / "emulator.js"), str(port)],
-        stdout=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        if proc.stdout.readline().strip() != "ready":
-            raise RuntimeError("the Telegram emulator did not start (make tests/e2e/node_modules/.installed)")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_group(proc, signal.SIGTERM)
 
 
 def _pct(values: list[float], q: float) -> float:

@@ -71,6 +71,24 @@ def free_ports(n: int) -> int:
 
 
 @contextmanager
+def telegram_emulator() -> Iterator[str]:
+    """The Telegram Bot API emulator (tests/e2e/emulator.js, Node) on a free port; yields its URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        ["node", str(ROOT / "tests" / "e2e" / "emulator.js"), str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        if proc.stdout.readline().strip() != "ready":
+            raise StackDidNotStart("the Telegram emulator did not start (make tests/e2e/node_modules/.installed)")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_group(proc, signal.SIGTERM)
+
+
+@contextmanager
 def running_stack(
     tmp: Path, telegram_api: str | None = None, extra_env: dict[str, str] | None = None
 ) -> Iterator[Stack]:

@@ -31,6 +31,7 @@ from bot.jurisdiction import load_jurisdiction
 from bot.matters import load_catalogue
 from bot.models import Open311Key, StaffUser
 from bot.settings import ROOT, get_settings
+from bot.vocabulary import STAFF_ROLES
 from classifier import train
 from classifier.model import MODEL_FILE_NAME, CategoryModel, clear_model_cache
 from classifier.normalise import is_blank_or_noise
@@ -151,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("staff", help="staff accounts: create, disable, enable, reset, passwd, list")
     p.add_argument("action", choices=("create", "disable", "enable", "reset", "passwd", "list"))
     p.add_argument("username", nargs="?", help="the account (all but list)")
-    p.add_argument("--role", choices=("department", "operator", "supervisor"), help="with create")
+    p.add_argument("--role", choices=[r.value for r in STAFF_ROLES], help="with create")
     p.add_argument("--department", help="with create --role department: the department's code")
     p.set_defaults(handler=cmd_staff)
 
@@ -162,10 +163,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def cmd_open311_key(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
-    settings = get_settings()
-    engine = engine_for(settings.database_url)
+def _database():
+    """The engine on $DATABASE_URL, its schema brought up to date first (the account commands may run first)."""
+    engine = engine_for(get_settings().database_url)
     init_db(engine, load_jurisdiction())
+    return engine
+
+
+def cmd_open311_key(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
+    engine = _database()
     try:
         with session_scope(engine) as s:
             if args.action == "list":
@@ -190,9 +196,7 @@ def cmd_open311_key(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str])
 def cmd_staff(args: argparse.Namespace, stdin: IO[bytes], stdout: IO[str]) -> int:
     """Accounts for the administrator. A new or reset password is made at random and shown once; `passwd` reads
     the new password from the first line of standard input (never from the command line, where `ps` shows it)."""
-    settings = get_settings()
-    engine = engine_for(settings.database_url)
-    init_db(engine, load_jurisdiction())
+    engine = _database()
     if args.action != "list" and not args.username:
         stdout.write("请给出用户名，例如：petition staff disable county.hrss\n")
         return 2

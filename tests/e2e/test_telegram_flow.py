@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -18,9 +16,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from bench.stack import TELEGRAM_TOKEN as TOKEN
-from bench.stack import StackDidNotStart, free_port, running_stack, stop_group
+from bench.stack import StackDidNotStart, running_stack, telegram_emulator
 
-ROOT = Path(__file__).resolve().parents[2]
 CHAT_ID = 4242
 USER = {"id": CHAT_ID, "is_bot": False, "first_name": "王", "username": "citizen_wang"}
 # the conversation subset must not fall below the level measured when it was added (README, "Conversations")
@@ -92,18 +89,10 @@ def buttons(message: dict) -> list[dict]:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
-    emu_port = free_port()
-    emulator = subprocess.Popen(
-        ["node", str(ROOT / "tests" / "e2e" / "emulator.js"), str(emu_port)],
-        stdout=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    assert emulator.stdout.readline().strip() == "ready"
     try:
-        with running_stack(tmp, telegram_api=f"http://127.0.0.1:{emu_port}") as running:
+        with telegram_emulator() as emu, running_stack(tmp, telegram_api=emu) as running:
             yield {
-                "emulator": Emulator(f"http://127.0.0.1:{emu_port}"),
+                "emulator": Emulator(emu),
                 "web": running.web,
                 "db": running.db,
                 "env": running.env,
@@ -111,8 +100,6 @@ def stack(tmp_path_factory):
             }
     except StackDidNotStart as exc:
         pytest.fail(str(exc))
-    finally:
-        stop_group(emulator, signal.SIGTERM)
 
 
 def department_token(stack, username: str, department: str) -> str:

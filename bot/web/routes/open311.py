@@ -51,7 +51,12 @@ def _format(fmt: str) -> str:
     return fmt
 
 
-def _xml(root: str, item: str, rows: list[dict]) -> Response:
+def _xml_response(top: ET.Element, status_code: int = 200) -> Response:
+    body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
+    return Response(body, status_code=status_code, media_type="text/xml; charset=utf-8")
+
+
+def _xml(root: str, item: str, rows: list[dict], status_code: int = 200) -> Response:
     top = ET.Element(root)
     for row in rows:
         el = ET.SubElement(top, item)
@@ -62,8 +67,7 @@ def _xml(root: str, item: str, rows: list[dict]) -> Response:
                     ET.SubElement(group, key.rstrip("s") or key).text = str(v)
             else:
                 ET.SubElement(el, key).text = "" if value is None else str(value)
-    body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
-    return Response(body, media_type="text/xml; charset=utf-8")
+    return _xml_response(top, status_code)
 
 
 def _answer(fmt: str, root: str, item: str, rows: list[dict]) -> Response:
@@ -127,8 +131,7 @@ def discovery(request: Request, fmt: str) -> Response:
         formats = ET.SubElement(ep, "formats")
         for f in ("text/xml", "application/json"):
             ET.SubElement(formats, "format").text = f
-        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
-        return Response(body, media_type="text/xml; charset=utf-8")
+        return _xml_response(top)
     row["endpoints"] = [{**endpoint, "type": "production", "formats": ["text/xml", "application/json"]}]
     return JSONResponse(row)
 
@@ -149,8 +152,7 @@ def service_definition(service_code: str, fmt: str) -> Response:
         top = ET.Element("service_definition")
         ET.SubElement(top, "service_code").text = service_code
         ET.SubElement(top, "attributes")
-        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
-        return Response(body, media_type="text/xml; charset=utf-8")
+        return _xml_response(top)
     return JSONResponse({"service_code": service_code, "attributes": []})
 
 
@@ -256,9 +258,7 @@ def request_one(service_request_id: str, fmt: str, db: Session = Depends(get_db)
 def _error(fmt: str, code: int, description: str) -> Response:
     """GeoReport's error answer: a list of {code, description}."""
     if fmt == "xml":
-        answer = _xml("errors", "error", [{"code": code, "description": description}])
-        answer.status_code = code
-        return answer
+        return _xml("errors", "error", [{"code": code, "description": description}], code)
     return JSONResponse([{"code": code, "description": description}], status_code=code)
 
 
