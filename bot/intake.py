@@ -37,9 +37,14 @@ from bot.tickets import (
     SYSTEM,
     Actor,
     TicketError,
+    can_request_review,
     get_ticket,
     queue_push,
+    rate,
     record_event,
+    request_review,
+    review_body,
+    review_window_ends,
     tickets_of_sender,
 )
 from bot.training import (
@@ -51,10 +56,12 @@ from bot.training import (
     URGENT_THRESHOLD,
 )
 from bot.vocabulary import (
+    ANSWERED_STATUSES,
     OPEN_STATUSES,
     STATUS_LABELS,
     EventAction,
     Flag,
+    Rating,
     TicketStatus,
     channel_of,
     ticket_number,
@@ -652,8 +659,8 @@ def add_details(
         t = get_ticket(s, number)
         if not sender_id or sender_id != t.sender_id:
             raise TicketError("只能补充自己的工单")
-        if t.status == TicketStatus.RESOLVED:
-            raise TicketError("已办结的工单不能再补充，请重新反映")
+        if t.status not in (*OPEN_STATUSES, TicketStatus.RETURNED):
+            raise TicketError(f"工单当前状态为“{STATUS_LABELS[TicketStatus(t.status)]}”，不能再补充，请重新反映")
         given = {"text": draft.text, **{f: getattr(draft, f) for f in FORM_FIELDS}}
         if only is not None:  # just these fields (the rest of the draft is not the citizen's word)
             given = {k: v for k, v in given.items() if k in only}
@@ -741,10 +748,98 @@ def status_for(sender_id: str, number: str | None = None) -> list[StatusView]:
 def add_attachment(sender_id: str, kind: str, ref: str, mime: str | None = None) -> int:
     """Evidence goes on the sender's newest open ticket, or waits for the ticket being filed."""
     with session_scope() as s:
-        open_ticket = next((t for t in tickets_of_sender(s, sender_id) if t.status != TicketStatus.RESOLVED), None)
+        open_ticket = next((t for t in tickets_of_sender(s, sender_id) if t.status not in ANSWERED_STATUSES), None)
         a = Attachment(
             sender_id=sender_id, kind=kind, ref=ref, mime=mime, ticket_id=open_ticket.id if open_ticket else None
         )
         s.add(a)
         s.flush()
         return a.id
+
+
+# ---------------------------------------------------------------- 回访 in the chat
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What a citizen's follow-up did: the ticket, its rating, and the review that may (or did) follow."""
+
+    number: str
+    rating: str | None
+    comment: str | None
+    review_level: int  # the review asked for (or, for `next_review`, the one that may be asked)
+    review_body: str | None  # its body's name
+    until: date | None  # the last day to ask for it
+    due: date | None = None  # a review asked for: decided by
+
+
+def awaiting_rating(sender_id: str) -> str | None:
+    """The number of the sender's newest answered ticket whose satisfaction question is still open."""
+    with session_scope() as s:
+        return s.scalar(
+            select(Ticket.number)
+            .where(
+                Ticket.sender_id == sender_id,
+                Ticket.status == TicketStatus.RESOLVED,
+                Ticket.rating.is_(None),
+                Ticket.rating_asked_at.is_not(None),
+            )
+            .order_by(Ticket.rating_asked_at.desc())
+        )
+
+
+def reviewable(sender_id: str) -> str | None:
+    """The number of the sender's newest ticket on which a 复查/复核 may be asked now (rated 不满意 or not rated)."""
+    with session_scope() as s:
+        rows = s.scalars(
+            select(Ticket)
+            .where(Ticket.sender_id == sender_id, Ticket.status == TicketStatus.RESOLVED)
+            .where(or_(Ticket.rating.is_(None), Ticket.rating == Rating.DISSATISFIED))
+            .order_by(Ticket.answered_at.desc())
+            .limit(5)
+        )
+        return next((t.number for t in rows if can_request_review(t)), None)
+
+
+def _own(s: Session, sender_id: str, number: str) -> Ticket:
+    t = get_ticket(s, number)
+    if t.sender_id != sender_id:
+        raise TicketError(f"没有查到工单 {number}。只能评价您自己提交的工单。")
+    return t
+
+
+def _next_review(t: Ticket, j: Jurisdiction) -> tuple[int, str | None, date | None]:
+    if not can_request_review(t):
+        return 0, None, None
+    body = j.departments.get(review_body(t, j) or "")
+    return t.review_level + 1, body.name if body else None, review_window_ends(t)
+
+
+def rate_from_chat(sender_id: str, number: str, rating: str, comment: str | None = None) -> FollowUp:
+    """The citizen's answer to the satisfaction question, on their own ticket; what review may follow."""
+    j = load_jurisdiction()
+    with session_scope() as s:
+        t = _own(s, sender_id, number)
+        rate(s, t, CITIZEN, rating, comment)
+        level, body, until = _next_review(t, j) if t.rating == Rating.DISSATISFIED else (0, None, None)
+        return FollowUp(t.number, t.rating, t.rating_comment, level, body, until)
+
+
+def review_from_chat(sender_id: str, number: str, reason: str | None = None) -> FollowUp:
+    """The citizen asks for 复查 (or 复核) of their own ticket."""
+    with session_scope() as s:
+        t = _own(s, sender_id, number)
+        review = request_review(s, t, CITIZEN, reason)
+        s.flush()
+        return FollowUp(
+            t.number, t.rating, t.rating_comment, review.level, review.body.name, None, due=review.decide_by
+        )
+
+
+def next_review_of(sender_id: str, number: str) -> FollowUp:
+    """The review the citizen could still ask for on their own ticket (level 0: none)."""
+    j = load_jurisdiction()
+    with session_scope() as s:
+        t = _own(s, sender_id, number)
+        level, body, until = _next_review(t, j)
+        return FollowUp(t.number, t.rating, t.rating_comment, level, body, until)

@@ -97,6 +97,26 @@ class Jurisdiction:
     routing: dict[str, RouteRule]
     escalation: dict[str, EscalationRule] = field(default_factory=dict)
     place_nicknames: dict[str, str] = field(default_factory=dict)  # 春城 -> 昆明市: names no division list has
+    # 复查/复核 bodies: the county departments' superior and that body's superior (the `review` section)
+    review_county: str | None = None
+    review_above_county: str | None = None
+
+    def superior(self, department_code: str, category: str) -> str | None:
+        """Who reviews an answer of `department_code` (信访工作条例 第三十五条: the superior body): a township office's
+        is the county department of the category; a county department's (or a company's) the county's review body;
+        that body's its own superior. None: nobody above in this file."""
+        dept = self.departments.get(department_code)
+        if dept is None:
+            return None
+        if department_code == self.review_county:
+            return self.review_above_county
+        if department_code == self.review_above_county:
+            return None
+        if dept.level == "township":
+            rule = self.routing.get(category)
+            if rule is not None and rule.county != department_code:
+                return rule.county
+        return self.review_county
 
     @cached_property
     def _township_forms(self) -> dict[str, str]:
@@ -342,7 +362,18 @@ def parse_jurisdiction(data: dict, path: Path, categories: list[str] | None = No
         routing=routing,
         escalation=_escalation(data, path, departments),
         place_nicknames=_nicknames(data, path),
+        **_review(data, path, departments),
     )
+
+
+def _review(data: dict, path: Path, departments: dict[str, Department]) -> dict[str, str | None]:
+    rule = data.get("review") or {}
+    if not isinstance(rule, dict) or set(rule) - {"county", "above_county"}:
+        raise _fail(path, "review", "只能有 county 和 above_county 两项（部门代码）")
+    for key, code in rule.items():
+        if code not in departments:
+            raise _fail(path, f"review 的 {key}", f"指向不存在的部门 {code}")
+    return {"review_county": rule.get("county"), "review_above_county": rule.get("above_county")}
 
 
 def _nicknames(data: dict, path: Path) -> dict[str, str]:

@@ -134,11 +134,25 @@ class Ticket(Base):
     answer_by: Mapped[date] = mapped_column(Date)
     extended: Mapped[bool] = mapped_column(Boolean, default=False)
     reply: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the 办结报告 beside the reply: the measures taken (its files are attachments of kind `report`)
+    measures: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decline_ground: Mapped[str | None] = mapped_column(String(32), nullable=True)  # code of bot/decline_grounds.yml
+    # when the department accepted it and answered it (the KPIs read these, bot/kpi.py); migration 0012 fills them in
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # 回访: when the citizen was asked, the answer (bot.vocabulary.Rating), who took it (citizen / operator)
+    rating_asked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    rating: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    rating_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    rated_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    review_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1 复查, 2 复核 asked for
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
 
     department: Mapped[Department] = relationship()
     events: Mapped[list[TicketEvent]] = relationship(back_populates="ticket", order_by="TicketEvent.id")
     attachments: Mapped[list[Attachment]] = relationship(back_populates="ticket")
+    reviews: Mapped[list[Review]] = relationship(back_populates="ticket", order_by="Review.level")
 
     @classmethod
     def flagged(cls, flag: str):
@@ -174,6 +188,25 @@ class TicketEvent(Base):
     ticket: Mapped[Ticket] = relationship(back_populates="events")
 
 
+class Review(Base):
+    """复查 (level 1) or 复核 (level 2) of a reply the citizen did not accept: asked within 30 days of the answer,
+    decided within 30 days by the superior of the body that answered (信访工作条例 第三十五、三十六条)."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    body_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)  # who reviews
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # the citizen's words
+    decide_by: Mapped[date] = mapped_column(Date)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    upheld: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # the reply stands, or was changed
+    decision: Mapped[str | None] = mapped_column(Text, nullable=True)
+    ticket: Mapped[Ticket] = relationship(back_populates="reviews")
+    body: Mapped[Department] = relationship()
+
+
 class DispatchExample(Base):
     """A dispatch the product learns from: a department returned a ticket (wrong department, and the one it
     suggests if any) or an operator re-routed it (the right department, confirmed)."""
@@ -199,7 +232,7 @@ class Attachment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sender_id: Mapped[str] = mapped_column(String(128), index=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
-    kind: Mapped[str] = mapped_column(String(16))  # photo / voice / document
+    kind: Mapped[str] = mapped_column(String(16))  # photo / voice / document; report: a department's 办结报告 file
     ref: Mapped[str] = mapped_column(Text)  # Telegram file_id or stored path
     mime: Mapped[str | None] = mapped_column(String(64), nullable=True)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -214,6 +247,7 @@ class Notification(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
     sender_id: Mapped[str] = mapped_column(String(128), index=True)
     text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list | None] = mapped_column(JSON, nullable=True)  # [[title, payload]]: the rating question
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     delivered: Mapped[bool] = mapped_column(Boolean, default=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

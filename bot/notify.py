@@ -18,7 +18,8 @@ from bot.models import Notification
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
-Transport = Callable[[str, str], None]  # (address within the channel, text); raises on failure
+# (address within the channel, text, buttons as [[title, payload]] or None); raises on failure
+Transport = Callable[[str, str, list | None], None]
 _transports: dict[str, Transport] = {}
 MAX_ERRORS_KEPT = 500
 # A push that failed this often (e.g. the citizen blocked the bot) stays in the table for staff, unsent.
@@ -48,7 +49,7 @@ def deliver_pending(engine: Engine | None = None, limit: int = 100) -> int:
             transport = _transports[channel]
             n.attempts = (n.attempts or 0) + 1
             try:
-                transport(address, n.text)
+                transport(address, n.text, n.buttons)
             except Exception as exc:  # keep the row for the next round; the error is for the operator
                 n.error = f"{type(exc).__name__}: {exc}"[:MAX_ERRORS_KEPT]
                 log.warning("push %s via %s failed: %s", n.id, channel, n.error)
@@ -61,8 +62,11 @@ def deliver_pending(engine: Engine | None = None, limit: int = 100) -> int:
 def telegram_transport(token: str, base_url: str | None = None) -> Transport:
     base = (base_url or "https://api.telegram.org").rstrip("/")
 
-    def send(chat_id: str, text: str) -> None:
-        http.post_json(f"{base}/bot{token}/sendMessage", {"chat_id": int(chat_id), "text": text})
+    def send(chat_id: str, text: str, buttons: list | None = None) -> None:
+        body: dict = {"chat_id": int(chat_id), "text": text}
+        if buttons:  # the rating question: one inline button per answer, its payload as the callback data
+            body["reply_markup"] = {"inline_keyboard": [[{"text": t, "callback_data": p[:64]}] for t, p in buttons]}
+        http.post_json(f"{base}/bot{token}/sendMessage", body)
 
     return send
 

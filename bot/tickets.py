@@ -5,17 +5,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 
+import yaml
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.clock import china_today, utcnow
+from bot.clock import as_china_time, china_today, utcnow
 from bot.deadlines import answer_due_after_acceptance, due_dates, extended
-from bot.jurisdiction import Jurisdiction
+from bot.jurisdiction import Jurisdiction, load_jurisdiction
 from bot.matters import load_catalogue
-from bot.models import Department, DispatchExample, Notification, Ticket, TicketEvent
+from bot.models import Attachment, Department, DispatchExample, Notification, Review, Ticket, TicketEvent
 from bot.routing import escalate_overdue
-from bot.vocabulary import OPEN_STATUSES, STATUS_LABELS, EventAction, Flag, Role, TicketStatus
+from bot.settings import ROOT
+from bot.vocabulary import (
+    OPEN_STATUSES,
+    RATING_LABELS,
+    RATINGS,
+    REVIEW_LABELS,
+    REVIEW_STATUSES,
+    STATUS_LABELS,
+    Channel,
+    EventAction,
+    Flag,
+    Rating,
+    Role,
+    TicketStatus,
+    channel_of,
+)
 
 # a supervised (escalated) ticket's answer window when the jurisdiction file does not set one
 DEFAULT_ESCALATED_ANSWER_DAYS = 15
@@ -64,10 +82,12 @@ def record_event(
     )
 
 
-def queue_push(s: Session, t: Ticket, text: str) -> None:
-    """A message to the citizen on the ticket's channel, sent after the commit (bot.notify)."""
+def queue_push(s: Session, t: Ticket, text: str, buttons: list[tuple[str, str]] | None = None) -> None:
+    """A message to the citizen on the ticket's channel, sent after the commit (bot.notify); `buttons` as
+    (title, payload) pairs, shown where the channel can."""
     if t.sender_id:
-        s.add(Notification(ticket_id=t.id, sender_id=t.sender_id, text=text))
+        rows = [list(b) for b in buttons] if buttons else None
+        s.add(Notification(ticket_id=t.id, sender_id=t.sender_id, text=text, buttons=rows))
 
 
 def get_ticket(s: Session, number: str) -> Ticket:
@@ -92,7 +112,7 @@ def accept(s: Session, t: Ticket, actor: Actor, today: date | None = None) -> Ti
     _check_department(t, actor)
     if t.status != TicketStatus.REGISTERED:
         raise TicketError(f"工单当前状态为“{_status_label(t)}”，不能受理")
-    before, t.status = t.status, TicketStatus.ACCEPTED
+    before, t.status, t.accepted_at = t.status, TicketStatus.ACCEPTED, utcnow()
     matter = load_catalogue().matters.get(t.matter or "")
     t.answer_by = answer_due_after_acceptance(today or china_today(), matter.limits.answer_days if matter else None)
     record_event(s, t, actor, EventAction.ACCEPTED, before)
@@ -214,16 +234,220 @@ def supervise(s: Session, t: Ticket, actor: Actor, days: int, note: str, today: 
     return t
 
 
-def resolve(s: Session, t: Ticket, actor: Actor, reply: str) -> Ticket:
+def resolve(s: Session, t: Ticket, actor: Actor, reply: str, measures: str | None = None) -> Ticket:
+    """办结: the reply (and, as the 办结报告, the measures taken) goes to the citizen with the satisfaction question."""
     _check_department(t, actor)
     if t.status not in OPEN_STATUSES:
         raise TicketError(f"工单当前状态为“{_status_label(t)}”，不能办结")
     if not reply or not reply.strip():
         raise TicketError("办结工单需要填写答复意见")
     before, t.status, t.reply = t.status, TicketStatus.RESOLVED, reply.strip()
+    t.measures = (measures or "").strip() or None
+    t.answered_at = utcnow()
     record_event(s, t, actor, EventAction.RESOLVED, before, t.reply)
-    queue_push(s, t, f"您的工单 {t.number} 已办结。{t.department.name}答复：{t.reply}")
+    done = f"；采取的措施：{t.measures}" if t.measures else ""
+    _ask_rating(s, t, f"您的工单 {t.number} 已办结。{t.department.name}答复：{t.reply}{done}")
     return t
+
+
+# ---------------------------------------------------------------- 不予受理 and the 办结报告's files
+
+DECLINE_GROUNDS_FILE = ROOT / "bot" / "decline_grounds.yml"
+
+
+@dataclass(frozen=True)
+class DeclineGround:
+    code: str
+    name: str
+    basis: str  # the rule it rests on
+    advice: str  # what the citizen can do instead
+
+
+@lru_cache(maxsize=2)
+def decline_grounds(path: Path = DECLINE_GROUNDS_FILE) -> dict[str, DeclineGround]:
+    """The grounds for 不予受理 (bot/decline_grounds.yml, edited by the clerk), by code."""
+    rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    out: dict[str, DeclineGround] = {}
+    for i, row in enumerate(rows, 1):
+        if not isinstance(row, dict) or not {"code", "name", "basis", "advice"} <= row.keys():
+            raise ValueError(f"{path.name}：第{i}项需要 code、name、basis、advice 四项")
+        out[str(row["code"])] = DeclineGround(*(str(row[k]).strip() for k in ("code", "name", "basis", "advice")))
+    return out
+
+
+def decline(s: Session, t: Ticket, actor: Actor, ground: str, reason: str) -> Ticket:
+    """不予受理: the department does not accept the matter, on one of the listed grounds with its legal basis, and
+    says why in its own words; the citizen is told the ground and where to turn instead. (A matter that belongs to
+    another department is returned, not declined.)"""
+    _check_department(t, actor)
+    if t.status != TicketStatus.REGISTERED:
+        raise TicketError(f"工单当前状态为“{_status_label(t)}”，只有待受理的工单可以不予受理")
+    g = decline_grounds().get(ground or "")
+    if g is None:
+        raise TicketError("请选择不予受理的依据")
+    reason = (reason or "").strip()
+    if not reason:
+        raise TicketError("不予受理需要说明理由")
+    before, t.status, t.decline_ground, t.answered_at = t.status, TicketStatus.DECLINED, g.code, utcnow()
+    t.reply = f"不予受理：{g.name}（依据{g.basis}）。{reason}"
+    record_event(s, t, actor, EventAction.DECLINED, before, f"{g.name}（{g.basis}）：{reason}")
+    told = f"您的工单 {t.number} {t.department.name}决定不予受理：{g.name}（依据{g.basis}）。"
+    queue_push(s, t, f"{told}{reason} {g.advice}")
+    return t
+
+
+REPORT_KINDS = ("report",)
+
+
+def add_report_file(s: Session, t: Ticket, actor: Actor, ref: str, mime: str | None) -> Attachment:
+    """A file of the 办结报告 (a photo of the repaired road, the signed agreement), kept with the ticket, audited."""
+    _check_department(t, actor)
+    if t.status not in (*OPEN_STATUSES, TicketStatus.RESOLVED):
+        raise TicketError(f"工单当前状态为“{_status_label(t)}”，不能添加办结材料")
+    a = Attachment(sender_id=f"staff:{actor.name}", kind="report", ref=ref, mime=mime, ticket=t)
+    s.add(a)
+    record_event(s, t, actor, EventAction.REPORT_FILE, t.status, mime)
+    return a
+
+
+# ---------------------------------------------------------------- 回访: satisfaction
+
+RATING_CALLBACK_DAYS = 7  # no answer in the chat by then: the operator calls (the call-back list)
+REVIEW_REQUEST_DAYS = 30  # 复查/复核 may be asked within 30 days of the answer and is decided within 30 days
+REVIEW_DECIDE_DAYS = 30
+
+
+def rating_payload(number: str, rating: Rating) -> str:
+    """A rating button's payload; short for Telegram's 64-byte callback data: /rate{"ticket":"XP…","rating":1}."""
+    return f'/rate{{"ticket":"{number}","rating":{RATINGS.index(rating) + 1}}}'
+
+
+def review_payload(number: str) -> str:
+    return f'/review{{"ticket":"{number}"}}'
+
+
+def _ask_rating(s: Session, t: Ticket, text: str) -> None:
+    """The answer goes to the citizen with the question 满意吗; a ticket with no chat (phone) goes straight to the
+    operator's call-back list (rating_asked_at stays empty, so the list has it at once)."""
+    t.rating, t.rating_comment, t.rated_at, t.rated_by = None, None, None, None
+    if not t.sender_id or channel_of(t.sender_id) not in (Channel.WEB, Channel.TELEGRAM):
+        t.rating_asked_at = None
+        queue_push(s, t, text)
+        return
+    t.rating_asked_at = utcnow()
+    buttons = [(RATING_LABELS[r], rating_payload(t.number, r)) for r in RATINGS]
+    question = "您对办理结果满意吗？请点下面的按钮，或回复 1 满意、2 基本满意、3 不满意（可以附上意见）。"
+    queue_push(s, t, f"{text}\n{question}", buttons)
+
+
+def review_body(t: Ticket, j: Jurisdiction | None = None) -> str | None:
+    """Who would decide the next review of this ticket: the superior of the body that gave the last answer."""
+    j = j or load_jurisdiction()
+    last = t.reviews[-1].body_code if t.reviews else t.department_code
+    return j.superior(last, t.category)
+
+
+def review_window_ends(t: Ticket) -> date | None:
+    """The last day the citizen may ask for the next review; None when none may be asked (复核 is final)."""
+    if t.status != TicketStatus.RESOLVED or t.review_level >= 2:
+        return None
+    answered = t.reviews[-1].decided_at if t.reviews else t.answered_at
+    if answered is None:
+        return None
+    return as_china_time(answered).date() + timedelta(days=REVIEW_REQUEST_DAYS)
+
+
+def rate(s: Session, t: Ticket, actor: Actor, rating: str, comment: str | None = None) -> Ticket:
+    """The citizen's satisfaction with the answer: from the chat (the citizen) or a phone call (an operator).
+    Not satisfied: the citizen is offered the next review (复查, then 复核) while its 30 days run."""
+    if actor.role not in (Role.CITIZEN, Role.OPERATOR, Role.SUPERVISOR):
+        raise TicketError("满意度只能由群众评价，或由话务员回访后录入")
+    if t.status != TicketStatus.RESOLVED:
+        raise TicketError(f"工单当前状态为“{_status_label(t)}”，还不能评价")
+    try:
+        value = Rating(rating)
+    except ValueError:
+        raise TicketError("满意度只能是 满意、基本满意 或 不满意") from None
+    t.rating, t.rated_at, t.rated_by = value, utcnow(), actor.role
+    t.rating_comment = (comment or "").strip()[:2000] or None
+    note = RATING_LABELS[value] + (f"：{t.rating_comment}" if t.rating_comment else "")
+    record_event(s, t, actor, EventAction.RATED, t.status, note)
+    return t
+
+
+def can_request_review(t: Ticket, today: date | None = None) -> bool:
+    ends = review_window_ends(t)
+    return ends is not None and (today or china_today()) <= ends and review_body(t) is not None
+
+
+def request_review(s: Session, t: Ticket, actor: Actor, reason: str | None = None, today: date | None = None) -> Review:
+    """复查 (or, after a 复查's decision, 复核): the ticket goes to the superior body, which decides within 30 days."""
+    if actor.role not in (Role.CITIZEN, Role.OPERATOR, Role.SUPERVISOR):
+        raise TicketError("复查（复核）由群众本人申请，或由话务员代为登记")
+    today = today or china_today()
+    if t.status in REVIEW_STATUSES:
+        raise TicketError(f"工单 {t.number} 已在{REVIEW_LABELS[t.review_level]}中，请等待答复")
+    if t.status != TicketStatus.RESOLVED:
+        raise TicketError(f"工单当前状态为“{_status_label(t)}”，不能申请复查")
+    if t.review_level >= 2:
+        raise TicketError("该事项已经复核，复核意见为最终意见，不再受理复查复核申请（信访工作条例 第三十六条）")
+    ends = review_window_ends(t)
+    if ends is None or today > ends:
+        word = REVIEW_LABELS[t.review_level + 1]
+        raise TicketError(f"申请{word}须在收到答复之日起{REVIEW_REQUEST_DAYS}日内提出，已超过期限")
+    body_code = review_body(t)
+    body = s.get(Department, body_code) if body_code else None
+    if body is None:
+        raise TicketError("本系统中没有可以复查该答复的上级机关，请到县信访局咨询")
+    level = t.review_level + 1
+    review = Review(
+        ticket=t,
+        level=level,
+        body_code=body.code,
+        reason=(reason or t.rating_comment or "").strip()[:4000] or None,
+        decide_by=today + timedelta(days=REVIEW_DECIDE_DAYS),
+    )
+    s.add(review)
+    before = t.status
+    t.status = TicketStatus.REVIEW if level == 1 else TicketStatus.SECOND_REVIEW
+    t.review_level = level
+    word = REVIEW_LABELS[level]
+    record_event(s, t, actor, EventAction.REVIEW_REQUESTED, before, f"申请{word}，由{body.name}办理")
+    queue_push(
+        s,
+        t,
+        f"您对工单 {t.number} 的{word}申请已登记，"
+        f"由{body.name}在 {review.decide_by:%Y年%m月%d日} 前作出{word}意见并答复您。",
+    )
+    return review
+
+
+def open_review(t: Ticket) -> Review | None:
+    return next((r for r in reversed(t.reviews) if r.decided_at is None), None)
+
+
+def decide_review(s: Session, t: Ticket, actor: Actor, decision: str, upheld: bool) -> Review:
+    """The reviewing body's 复查/复核 意见: the reply stands (upheld) or is changed; the citizen gets it with the
+    satisfaction question again, and after a 复查 may still ask for 复核."""
+    review = open_review(t)
+    if t.status not in REVIEW_STATUSES or review is None:
+        raise TicketError(f"工单当前状态为“{_status_label(t)}”，没有待办的复查（复核）")
+    if actor.role == Role.DEPARTMENT and actor.department_code != review.body_code:
+        raise TicketError("该复查（复核）不由本部门办理")
+    if actor.role not in (Role.DEPARTMENT, Role.SUPERVISOR):
+        raise TicketError("只有复查（复核）机关可以作出意见")
+    decision = (decision or "").strip()
+    if not decision:
+        raise TicketError("请填写复查（复核）意见")
+    word = REVIEW_LABELS[review.level]
+    review.decided_at, review.upheld, review.decision = utcnow(), bool(upheld), decision
+    before, t.status = t.status, TicketStatus.RESOLVED
+    outcome = "维持原答复" if upheld else "变更原答复"
+    t.reply = f"{word}意见（{review.body.name}，{outcome}）：{decision}"
+    record_event(s, t, actor, EventAction.REVIEW_DECIDED, before, f"{outcome}：{decision}")
+    final = "复核意见为最终意见。" if review.level == 2 else f"如仍不服，可在{REVIEW_REQUEST_DAYS}日内申请复核。"
+    _ask_rating(s, t, f"您的工单 {t.number} 有了{word}意见：{t.reply} {final}")
+    return review
 
 
 def escalate_overdue_tickets(s: Session, j: Jurisdiction, today: date) -> list[Ticket]:
@@ -255,6 +479,24 @@ def escalate_overdue_tickets(s: Session, j: Jurisdiction, today: date) -> list[T
         queue_push(s, t, f"您的工单 {t.number} 已超期，已提级由{r.department_name}督办。")
         moved.append(t)
     return moved
+
+
+def callback_due(s: Session, limit: int = 200, now: datetime | None = None) -> list[Ticket]:
+    """The operator's call-back list (回访): answered tickets with no rating, asked in the chat 7 days ago or more,
+    or never asked because they came by phone (or another system). Oldest answer first."""
+    cutoff = (now or utcnow()) - timedelta(days=RATING_CALLBACK_DAYS)
+    return list(
+        s.scalars(
+            select(Ticket)
+            .where(
+                Ticket.status == TicketStatus.RESOLVED,
+                Ticket.rating.is_(None),
+                or_(Ticket.rating_asked_at.is_(None), Ticket.rating_asked_at <= cutoff),
+            )
+            .order_by(Ticket.answered_at, Ticket.id)
+            .limit(limit)
+        )
+    )
 
 
 def tickets_of_sender(s: Session, sender_id: str) -> list[Ticket]:

@@ -19,6 +19,9 @@ class TicketStatus(StrEnum):
     ACCEPTED = "accepted"
     RETURNED = "returned"
     RESOLVED = "resolved"
+    DECLINED = "declined"  # 不予受理, with its legal ground (bot/decline_grounds.yml)
+    REVIEW = "review"  # 复查: the citizen did not accept the reply (信访工作条例 第三十五条)
+    SECOND_REVIEW = "second_review"  # 复核: nor the review's decision (第三十六条)
 
     @property
     def label(self) -> str:
@@ -26,19 +29,46 @@ class TicketStatus(StrEnum):
 
 
 OPEN_STATUSES = (TicketStatus.REGISTERED, TicketStatus.ACCEPTED)
+# answered: the department's part is done (a reply, or a decision not to accept); a review reopens it elsewhere
+ANSWERED_STATUSES = (TicketStatus.RESOLVED, TicketStatus.DECLINED)
+REVIEW_STATUSES = (TicketStatus.REVIEW, TicketStatus.SECOND_REVIEW)
 
 STATUS_LABELS = {
     TicketStatus.REGISTERED: "已登记，待部门受理",
     TicketStatus.ACCEPTED: "已受理，正在办理",
     TicketStatus.RETURNED: "已退回，正在重新分派",
     TicketStatus.RESOLVED: "已办结",
+    TicketStatus.DECLINED: "不予受理",
+    TicketStatus.REVIEW: "已申请复查，正在复查",
+    TicketStatus.SECOND_REVIEW: "已申请复核，正在复核",
 }
 STATUS_SHORT_LABELS = {
     TicketStatus.REGISTERED: "待受理",
     TicketStatus.ACCEPTED: "办理中",
     TicketStatus.RETURNED: "已退回",
     TicketStatus.RESOLVED: "已办结",
+    TicketStatus.DECLINED: "不予受理",
+    TicketStatus.REVIEW: "复查中",
+    TicketStatus.SECOND_REVIEW: "复核中",
 }
+
+
+class Rating(StrEnum):
+    """The citizen's satisfaction with a reply (回访), asked on the ticket's channel or by an operator's call."""
+
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    DISSATISFIED = "dissatisfied"
+
+
+RATING_LABELS = {
+    Rating.SATISFIED: "满意",
+    Rating.BASICALLY_SATISFIED: "基本满意",
+    Rating.DISSATISFIED: "不满意",
+}
+# the order of the buttons and of the numbers a citizen may type (1 满意, 2 基本满意, 3 不满意)
+RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED)
+REVIEW_LABELS = {1: "复查", 2: "复核"}
 
 
 class Role(StrEnum):
@@ -77,6 +107,11 @@ class EventAction(StrEnum):
     DETAILS_ADDED = "details_added"
     PROGRESS = "progress"  # a department's note on how the handling goes (办理过程); no status change
     SUPERVISED = "supervised"  # 挂牌督办 by a supervisor, with its own deadline
+    DECLINED = "declined"  # 不予受理, with the legal ground
+    REPORT_FILE = "report_file"  # a file of the 办结报告 (evidence of the measures taken)
+    RATED = "rated"  # the citizen's satisfaction (回访), by chat or recorded by an operator
+    REVIEW_REQUESTED = "review_requested"  # 复查 / 复核 asked for
+    REVIEW_DECIDED = "review_decided"  # the reviewing body's decision
     PURGED = "purged"  # personal data removed after the retention period (bot/retention.py)
 
 
@@ -92,6 +127,11 @@ ACTION_LABELS = {
     EventAction.DETAILS_ADDED: "群众补充",
     EventAction.PROGRESS: "办理进展",
     EventAction.SUPERVISED: "挂牌督办",
+    EventAction.DECLINED: "不予受理",
+    EventAction.REPORT_FILE: "办结材料",
+    EventAction.RATED: "满意度回访",
+    EventAction.REVIEW_REQUESTED: "申请复查（核）",
+    EventAction.REVIEW_DECIDED: "复查（核）意见",
     EventAction.PURGED: "个人信息已删除",
 }
 
@@ -166,6 +206,7 @@ def as_javascript() -> str:
         "action": {a.value: ACTION_LABELS[a] for a in EventAction},
         "channel": {c.value: CHANNEL_LABELS[c] for c in Channel},
         "flag": {f.value: FLAG_LABELS[f] for f in Flag},
+        "rating": {r.value: RATING_LABELS[r] for r in Rating},
     }
     body = json.dumps(data, ensure_ascii=False, indent=1)
     return f'"use strict";\n// Generated from bot/vocabulary.py: do not edit.\nconst VOCAB = Object.freeze({body});\n'

@@ -19,7 +19,7 @@ from bot import intake
 from bot.settings import Settings, get_settings
 from bot.vocabulary import find_ticket_number
 from classifier.normalise import is_blank_or_noise
-from handlers import rasa_client
+from handlers import followup, rasa_client
 from handlers.actions.status import status_messages
 from handlers.responses import Button, Reply, format_date, intents, reply
 
@@ -145,6 +145,10 @@ def _again(sender_id: str, key: str, seen: intake.SeenMessage | None) -> list[Re
 
 
 def _answered(sender_id: str, message_id: int, text: str) -> list[Reply]:
+    # an answer to the satisfaction question of a push, which Rasa never saw (handlers/followup.py)
+    done = followup.answer(sender_id, text)
+    if done is not None:
+        return done
     command = text.split()[0].split("@")[0].lower()
     rasa_text = COMMANDS.get(command, text[:RASA_MAX_CHARS])
     payload = SLASH_INTENT.match(rasa_text)

@@ -151,7 +151,15 @@ def updates(
     """Status pushes for this browser that it has not seen yet; each is handed out once."""
     _check_sender(sender_id)
     rows = queries.web_updates(db, sender_id, after)
-    out = [{"id": n.id, "text": n.text, "at": as_china_time(n.at)} for n in rows]
+    out = [
+        {
+            "id": n.id,
+            "text": n.text,
+            "at": as_china_time(n.at),
+            "buttons": [{"title": t, "payload": p} for t, p in n.buttons or ()],
+        }
+        for n in rows
+    ]
     for n in rows:
         n.delivered = True
     db.commit()

@@ -12,7 +12,7 @@ def add(engine, sender, text="状态更新"):
 
 def test_pushes_go_out_once_through_the_channel_transport(engine, monkeypatch):
     sent = []
-    monkeypatch.setattr(notify, "_transports", {"tg": lambda chat, text: sent.append((chat, text))})
+    monkeypatch.setattr(notify, "_transports", {"tg": lambda chat, text, buttons: sent.append((chat, text))})
     add(engine, "tg:42", "已受理")
     add(engine, "web:abc")
     assert notify.deliver_pending(engine) == 1
@@ -22,7 +22,7 @@ def test_pushes_go_out_once_through_the_channel_transport(engine, monkeypatch):
 
 def test_many_waiting_web_rows_do_not_block_telegram_pushes(engine, monkeypatch):
     sent = []
-    monkeypatch.setattr(notify, "_transports", {"tg": lambda chat, text: sent.append(chat)})
+    monkeypatch.setattr(notify, "_transports", {"tg": lambda chat, text, buttons: sent.append(chat)})
     for i in range(120):
         add(engine, f"web:{i}")
     add(engine, "tg:7")
@@ -30,7 +30,7 @@ def test_many_waiting_web_rows_do_not_block_telegram_pushes(engine, monkeypatch)
 
 
 def test_failed_push_is_retried_then_given_up(engine, monkeypatch):
-    def broken(chat, text):
+    def broken(chat, text, buttons):
         raise ConnectionError("blocked by user")
 
     monkeypatch.setattr(notify, "_transports", {"tg": broken})

@@ -174,7 +174,7 @@
         const data = await res.json();
         for (const u of data.updates || []) {
           const at = new Date(u.at);
-          add("notice", u.text, null, isNaN(at) ? now() : clock(at));
+          add("notice", u.text, u.buttons, isNaN(at) ? now() : clock(at));
           lastUpdate = Math.max(lastUpdate, u.id);
         }
       }

@@ -12,7 +12,7 @@ def test_background_loop_retries_pushes_and_can_be_switched_off(engine, settings
     from bot.web.app import create_app
 
     sent: list[str] = []
-    monkeypatch.setitem(notify._transports, "tg", lambda chat, text: sent.append(text))
+    monkeypatch.setitem(notify._transports, "tg", lambda chat, text, buttons=None: sent.append(text))
     with session_scope(engine) as s:
         s.add(Notification(sender_id="tg:1", text="您的工单已受理"))
     with TestClient(create_app(settings_env, push_interval=None)):

@@ -81,7 +81,7 @@ def test_accept_changes_status_audits_and_the_web_citizen_gets_the_push(client, 
 
 def test_a_telegram_push_goes_out_as_soon_as_the_change_is_committed(client, login, file_ticket, engine, monkeypatch):
     sent: list[tuple[str, str]] = []
-    monkeypatch.setitem(notify._transports, "tg", lambda chat, text: sent.append((chat, text)))
+    monkeypatch.setitem(notify._transports, "tg", lambda chat, text, buttons=None: sent.append((chat, text)))
     number = file_ticket("labour", sender="tg:4242")
     client.post(f"/api/tickets/{number}/accept", headers=login("hrss")).raise_for_status()
     assert len(sent) == 1 and sent[0][0] == "4242" and number in sent[0][1]
