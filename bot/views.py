@@ -15,12 +15,14 @@ from bot.clock import as_china_time, china_today, utcnow
 from bot.deadlines import is_overdue as past_due
 from bot.jurisdiction import load_jurisdiction
 from bot.matters import load_catalogue
-from bot.models import Attachment, Ticket, TicketEvent
+from bot.models import Attachment, Review, Ticket, TicketEvent
 from bot.vocabulary import (
     ACTION_LABELS,
     CHANNEL_LABELS,
     FLAG_LABELS,
     OPEN_STATUSES,
+    RATING_LABELS,
+    REVIEW_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
     Channel,
@@ -92,6 +94,10 @@ class EventView(BaseModel):
         )
 
 
+# attachments whose file this system keeps: web uploads and the 办结报告 files of staff (else a Telegram file id)
+STORED_HERE = ("web:", "staff:")
+
+
 class AttachmentView(BaseModel):
     id: int
     kind: str
@@ -106,7 +112,39 @@ class AttachmentView(BaseModel):
             kind=a.kind,
             mime=a.mime,
             received_at=as_china_time(a.received_at),
-            stored_here=a.sender_id.startswith("web:"),
+            stored_here=a.sender_id.startswith(STORED_HERE),
+        )
+
+
+class ReviewView(BaseModel):
+    """A 复查 (level 1) or 复核 (level 2): who decides it, by when, and the decision once made."""
+
+    level: int
+    label: str
+    body_code: str
+    body_name: str
+    requested_at: datetime
+    reason: str | None
+    decide_by: date
+    decided_at: datetime | None
+    upheld: bool | None
+    decision: str | None
+    overdue: bool
+
+    @classmethod
+    def of(cls, r: Review, today: date | None = None, mask: bool = False) -> ReviewView:
+        return cls(
+            level=r.level,
+            label=REVIEW_LABELS.get(r.level, str(r.level)),
+            body_code=r.body_code,
+            body_name=r.body.name,
+            requested_at=as_china_time(r.requested_at),
+            reason=mask_text(r.reason) if mask and r.reason else r.reason,
+            decide_by=r.decide_by,
+            decided_at=as_china_time(r.decided_at),
+            upheld=r.upheld,
+            decision=r.decision,
+            overdue=r.decided_at is None and past_due(r.decide_by, today or china_today()),
         )
 
 
@@ -158,6 +196,10 @@ class TicketSummary(BaseModel):
     overdue: bool
     accept_overdue: bool
     repeat_of: str | None
+    # 回访 and review: the citizen's rating (bot.vocabulary.Rating), 1 复查 / 2 复核 asked for
+    rating: str | None = None
+    rating_label: str | None = None
+    review_level: int = 0
 
     @classmethod
     def fields_of(cls, t: Ticket, today: date | None = None, repeat_of: str | None = None) -> dict:
@@ -208,6 +250,9 @@ class TicketSummary(BaseModel):
             overdue=is_overdue(t, today),
             accept_overdue=accept_overdue(t, today),
             repeat_of=repeat_of,
+            rating=t.rating,
+            rating_label=RATING_LABELS.get(t.rating) if t.rating else None,
+            review_level=t.review_level or 0,
         )
 
     @classmethod
@@ -247,6 +292,10 @@ class TicketForDepartment(TicketSummary):
     text: str
     facts: dict
     reply: str | None
+    measures: str | None = None  # the 办结报告 beside the reply
+    decline_ground: str | None = None
+    rating_comment: str | None = None
+    reviews: list[ReviewView] = []
     attachments: list[AttachmentView]
     events: list[EventView]
 
@@ -260,6 +309,10 @@ class TicketForDepartment(TicketSummary):
             text=mask_id_numbers(t.text),
             facts=_facts_with_masked_ids(t.facts),
             reply=t.reply,
+            measures=t.measures,
+            decline_ground=t.decline_ground,
+            rating_comment=t.rating_comment,
+            reviews=[ReviewView.of(r, today) for r in t.reviews],
             attachments=[AttachmentView.of(a) for a in t.attachments],
             events=[EventView.of(e) for e in t.events],
         )
@@ -275,6 +328,8 @@ class TicketForOperator(TicketSummary):
     facts: dict
     confidence: float
     reply: str | None
+    rating_comment: str | None = None
+    reviews: list[ReviewView] = []
     events: list[EventView]
 
     @classmethod
@@ -288,6 +343,8 @@ class TicketForOperator(TicketSummary):
             facts=_facts_with_masked_ids(t.facts),
             confidence=t.confidence,
             reply=t.reply,
+            rating_comment=t.rating_comment,
+            reviews=[ReviewView.of(r, today) for r in t.reviews],
             events=[EventView.of(e) for e in t.events],
         )
 
@@ -299,6 +356,9 @@ class TicketForSupervisor(TicketSummary):
     text: str
     facts: dict
     reply: str | None
+    measures: str | None = None
+    rating_comment: str | None = None
+    reviews: list[ReviewView] = []
     events: list[EventView]
 
     @classmethod
@@ -309,6 +369,9 @@ class TicketForSupervisor(TicketSummary):
             text=mask_text(t.text),
             facts=_facts_for_supervisor(t.facts),
             reply=t.reply,
+            measures=t.measures,
+            rating_comment=mask_text(t.rating_comment) if t.rating_comment else None,
+            reviews=[ReviewView.of(r, today, mask=True) for r in t.reviews],
             events=[EventView.of(e, mask=True) for e in t.events],
         )
 
@@ -323,6 +386,8 @@ class CitizenStatus(BaseModel):
     department_name: str
     answer_by: date
     reply: str | None
+    rating: str | None = None  # the citizen's own rating, once given
+    review_decide_by: date | None = None  # a 复查/复核 asked for: decided by
 
     @classmethod
     def of(cls, t: Ticket) -> CitizenStatus:
@@ -334,4 +399,6 @@ class CitizenStatus(BaseModel):
             department_name=t.department.name,
             answer_by=t.answer_by,
             reply=t.reply,
+            rating=t.rating,
+            review_decide_by=next((r.decide_by for r in reversed(t.reviews) if r.decided_at is None), None),
         )

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
-from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from pydantic import BaseModel, Field
@@ -27,6 +25,7 @@ from bot.web import app as web_app
 from bot.web import queries
 from bot.web.deps import get_db
 from bot.web.pages import render
+from bot.web.uploads import store_upload
 from handlers import conversation
 
 log = logging.getLogger(__name__)
@@ -34,27 +33,6 @@ router = APIRouter()
 
 SENDER_PATTERN = r"^web:[A-Za-z0-9_-]{8,64}$"
 MAX_TEXT_CHARS = 50_000
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-UPLOAD_TYPES = {  # what a citizen may send as evidence -> (kind, file suffix); never HTML or SVG
-    "image/jpeg": ("photo", ".jpg"),
-    "image/png": ("photo", ".png"),
-    "image/gif": ("photo", ".gif"),
-    "image/webp": ("photo", ".webp"),
-    "image/heic": ("photo", ".heic"),
-    "audio/mpeg": ("voice", ".mp3"),
-    "audio/mp4": ("voice", ".m4a"),
-    "audio/x-m4a": ("voice", ".m4a"),
-    "audio/aac": ("voice", ".aac"),
-    "audio/ogg": ("voice", ".ogg"),
-    "audio/wav": ("voice", ".wav"),
-    "audio/x-wav": ("voice", ".wav"),
-    "audio/amr": ("voice", ".amr"),
-    "audio/webm": ("voice", ".webm"),
-    "application/pdf": ("document", ".pdf"),
-    "text/plain": ("document", ".txt"),
-    "application/msword": ("document", ".doc"),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("document", ".docx"),
-}
 
 
 class ChatIn(BaseModel):
@@ -104,31 +82,6 @@ def _check_sender(sender_id: str) -> str:
     return sender_id
 
 
-def _store_upload(upload: UploadFile, upload_dir: Path) -> tuple[str, Path, str]:
-    """Writes the upload under a random name (the citizen's file name is never used as a path)."""
-    mime = (upload.content_type or "").split(";")[0].strip().lower()
-    if mime not in UPLOAD_TYPES:
-        raise HTTPException(415, "不支持这种文件。可以发送照片（JPG/PNG）、语音或 PDF、Word、文本文件。")
-    kind, suffix = UPLOAD_TYPES[mime]
-    folder = upload_dir / "web" / uuid.uuid4().hex[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}{suffix}"
-    size = 0
-    try:
-        with path.open("wb") as out:
-            while chunk := upload.file.read(1024 * 1024):
-                size += len(chunk)
-                if size > MAX_UPLOAD_BYTES:
-                    raise HTTPException(413, f"文件太大了，请发送不超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB 的文件。")
-                out.write(chunk)
-        if size == 0:
-            raise HTTPException(422, "文件是空的，请重新选择。")
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return kind, path, mime
-
-
 @router.post("/api/chat/upload", response_model=ChatOut)
 def upload(
     request: Request,
@@ -139,7 +92,7 @@ def upload(
     _check_sender(sender_id)
     if file is None:
         raise HTTPException(422, "请求格式不正确：请选择要发送的文件")
-    kind, path, mime = _store_upload(file, request.app.state.settings.upload_dir)
+    kind, path, mime = store_upload(file, request.app.state.settings.upload_dir, "web")
     attachment = conversation.Attachment(kind, str(path), mime)
     return _replies(conversation.converse(sender_id, text, [attachment]))
 

@@ -16,6 +16,7 @@ from bot.models import (
     Attachment,
     Department,
     Notification,
+    Review,
     StaffUser,
     Ticket,
     TicketCount,
@@ -40,9 +41,23 @@ def _normalise(number: str) -> str:
 def ticket_for_staff(s: Session, number: str, user: StaffUser) -> Ticket | None:
     """The ticket this staff member may see: a department only its own, operators and supervisors any."""
     q = select(Ticket).where(Ticket.number == _normalise(number))
-    if user.role == Role.DEPARTMENT:
-        q = q.where(Ticket.department_code == user.department_code)
+    if user.role == Role.DEPARTMENT:  # its own, or one it reviews (复查/复核)
+        reviews = select(Review.ticket_id).where(Review.body_code == user.department_code)
+        q = q.where(or_(Ticket.department_code == user.department_code, Ticket.id.in_(reviews)))
     return s.scalars(q).first()
+
+
+def reviews_for(s: Session, body_code: str, limit: int = PAGE) -> list[Review]:
+    """The 复查/复核 a body has to decide, the nearest deadline first."""
+    return list(
+        s.scalars(
+            select(Review)
+            .where(Review.body_code == body_code, Review.decided_at.is_(None))
+            .options(selectinload(Review.ticket).selectinload(Ticket.department))
+            .order_by(Review.decide_by, Review.id)
+            .limit(limit)
+        )
+    )
 
 
 def attachment_for_staff(s: Session, attachment_id: int, user: StaffUser) -> Attachment | None:

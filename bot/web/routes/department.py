@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -17,11 +17,20 @@ from sqlalchemy.orm import Session
 from bot import notify, tickets
 from bot.deadlines import MAX_EXTENSION_DAYS
 from bot.models import StaffUser, Ticket
-from bot.views import TicketForDepartment, TicketForOperator, TicketForSupervisor, TicketSummary, china_today
+from bot.views import (
+    STORED_HERE,
+    ReviewView,
+    TicketForDepartment,
+    TicketForOperator,
+    TicketForSupervisor,
+    TicketSummary,
+    china_today,
+)
 from bot.vocabulary import Role
 from bot.web import queries
 from bot.web.deps import actor_of, get_db, page_user, require
 from bot.web.pages import render
+from bot.web.uploads import store_upload
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -49,6 +58,17 @@ class ProgressIn(BaseModel):
 
 class ResolveIn(BaseModel):
     reply: str = Field(default="", max_length=10_000)
+    measures: str | None = Field(default=None, max_length=10_000)  # the 办结报告: measures taken
+
+
+class DeclineIn(BaseModel):
+    ground: str = Field(default="", max_length=32)  # a code of GET /api/decline-grounds
+    reason: str = Field(default="", max_length=4000)
+
+
+class ReviewDecisionIn(BaseModel):
+    decision: str = Field(default="", max_length=10_000)
+    upheld: bool = True  # the reply stands (维持), or it is changed (变更)
 
 
 def find_ticket(db: Session, number: str, user: StaffUser) -> Ticket:
@@ -90,7 +110,7 @@ def department_page(
 
 @router.get("/api/department/tickets", response_model=list[TicketSummary])
 def department_tickets(
-    status: str | None = Query(None, pattern="^(registered|accepted|returned|resolved)$"),
+    status: str | None = Query(None, pattern="^(registered|accepted|returned|resolved|declined|review|second_review)$"),
     limit: int = Query(queries.PAGE, ge=1, le=queries.LIST_LIMIT),
     before: str | None = Query(None, max_length=32, description="the next page: tickets older than this number"),
     user: StaffUser = Depends(require(Role.DEPARTMENT)),
@@ -180,7 +200,79 @@ def resolve(
 ) -> TicketForDepartment:
     t = find_ticket(db, number, user)
     reply = _need_text(body and body.reply, "办结工单需要填写答复意见")
-    tickets.resolve(db, t, actor_of(user), reply)
+    tickets.resolve(db, t, actor_of(user), reply, body.measures if body else None)
+    commit_and_push(request, db)
+    return ticket_view(db, t, user)
+
+
+@router.get("/api/decline-grounds")
+def decline_grounds(user: StaffUser = Depends(require(Role.DEPARTMENT, Role.OPERATOR, Role.SUPERVISOR))) -> list[dict]:
+    """The grounds for 不予受理 with their legal basis (bot/decline_grounds.yml)."""
+    return [g.__dict__ for g in tickets.decline_grounds().values()]
+
+
+@router.post("/api/tickets/{number}/decline", response_model=TicketForDepartment)
+def decline(
+    number: str,
+    request: Request,
+    body: DeclineIn | None = None,
+    user: StaffUser = Depends(require(Role.DEPARTMENT)),
+    db: Session = Depends(get_db),
+) -> TicketForDepartment:
+    """不予受理 on a listed ground, with the department's own reason; the citizen is told where to turn instead."""
+    t = find_ticket(db, number, user)
+    body = body or DeclineIn()
+    tickets.decline(db, t, actor_of(user), body.ground, body.reason)
+    commit_and_push(request, db)
+    return ticket_view(db, t, user)
+
+
+@router.post("/api/tickets/{number}/report-files", response_model=TicketForDepartment)
+def report_file(
+    number: str,
+    request: Request,
+    file: UploadFile | None = File(None),
+    user: StaffUser = Depends(require(Role.DEPARTMENT)),
+    db: Session = Depends(get_db),
+) -> TicketForDepartment:
+    """A file of the 办结报告 (photo, PDF, Word): kept with the ticket for the supervisor and the review."""
+    t = find_ticket(db, number, user)
+    if file is None:
+        raise HTTPException(422, "请选择要上传的办结材料")
+    _kind, path, mime = store_upload(file, request.app.state.settings.upload_dir, "report")
+    try:
+        tickets.add_report_file(db, t, actor_of(user), str(path), mime)
+        db.commit()
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return ticket_view(db, t, user)
+
+
+@router.get("/api/department/reviews")
+def department_reviews(
+    user: StaffUser = Depends(require(Role.DEPARTMENT)), db: Session = Depends(get_db)
+) -> list[dict]:
+    """The 复查/复核 this department decides as the superior body (信访工作条例 第三十五、三十六条)."""
+    today = china_today()
+    return [
+        {**ReviewView.of(r, today).model_dump(), "ticket": TicketSummary.of(r.ticket, today).model_dump()}
+        for r in queries.reviews_for(db, user.department_code)
+    ]
+
+
+@router.post("/api/tickets/{number}/review-decision")
+def review_decision(
+    number: str,
+    request: Request,
+    body: ReviewDecisionIn | None = None,
+    user: StaffUser = Depends(require(Role.DEPARTMENT)),
+    db: Session = Depends(get_db),
+):
+    """The reviewing body's 复查/复核 意见: the reply upheld or changed; the citizen is asked to rate it again."""
+    t = find_ticket(db, number, user)
+    body = body or ReviewDecisionIn()
+    tickets.decide_review(db, t, actor_of(user), body.decision, body.upheld)
     commit_and_push(request, db)
     return ticket_view(db, t, user)
 
@@ -198,7 +290,7 @@ def attachment_file(
         raise HTTPException(403 if user.role == Role.DEPARTMENT else 404, "无权查看该附件，或附件不存在")
     root = Path(request.app.state.settings.upload_dir).resolve()
     path = Path(a.ref).resolve()
-    if not a.sender_id.startswith("web:") or not path.is_relative_to(root) or not path.is_file():
+    if not a.sender_id.startswith(STORED_HERE) or not path.is_relative_to(root) or not path.is_file():
         raise HTTPException(404, "该附件不在本系统中保存（例如 Telegram 文件），无法下载")
     return FileResponse(
         path,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from bot import intake, tickets
-from bot.clock import china_today
+from bot.clock import as_china_time, china_today
 from bot.intake import Draft
 from bot.matters import load_catalogue
 from bot.models import StaffUser
@@ -205,5 +205,69 @@ def reroute(
 ):
     t = find_ticket(db, number, user)
     tickets.reroute(db, t, actor_of(user), body.department_code.strip(), _blank_to_none(body.note), today=china_today())
+    commit_and_push(request, db)
+    return ticket_view(db, t, user)
+
+
+# ---------------------------------------------------------------- 回访: the call-back list
+
+
+class RatingIn(BaseModel):
+    rating: str = Field(max_length=24)  # bot.vocabulary.Rating
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class ReviewRequestIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=4000)
+
+
+@router.get("/api/operator/callbacks")
+def callbacks(
+    limit: int = Query(queries.PAGE, ge=1, le=queries.LIST_LIMIT),
+    user: StaffUser = Depends(require(Role.OPERATOR, Role.SUPERVISOR)),
+    db: Session = Depends(get_db),
+) -> list[dict]:
+    """Answered tickets to call back for the citizen's satisfaction: no answer in the chat after 7 days, or a
+    ticket with no chat (phone, Open311). The operator calls and records the answer (POST …/rating)."""
+    today = china_today()
+    return [
+        {
+            **TicketSummary.of(t, today).model_dump(mode="json"),
+            "citizen_name": t.citizen_name,
+            "phone": t.phone,
+            "reply": t.reply,
+            "answered_at": as_china_time(t.answered_at),
+            "asked_in_chat": t.rating_asked_at is not None,
+        }
+        for t in tickets.callback_due(db, limit)
+    ]
+
+
+@router.post("/api/tickets/{number}/rating")
+def record_rating(
+    number: str,
+    body: RatingIn,
+    request: Request,
+    user: StaffUser = Depends(require(Role.OPERATOR)),
+    db: Session = Depends(get_db),
+):
+    """The satisfaction a citizen gave on the phone (回访), recorded by the operator."""
+    t = find_ticket(db, number, user)
+    tickets.rate(db, t, actor_of(user), body.rating, body.comment)
+    commit_and_push(request, db)
+    return ticket_view(db, t, user)
+
+
+@router.post("/api/tickets/{number}/review-request")
+def review_request(
+    number: str,
+    request: Request,
+    body: ReviewRequestIn | None = None,
+    user: StaffUser = Depends(require(Role.OPERATOR)),
+    db: Session = Depends(get_db),
+):
+    """A 复查/复核 the citizen asked for on the phone, registered by the operator."""
+    t = find_ticket(db, number, user)
+    tickets.request_review(db, t, actor_of(user), body.reason if body else None, china_today())
     commit_and_push(request, db)
     return ticket_view(db, t, user)
