@@ -1,5 +1,6 @@
 // Department page: this department's tickets (the server only ever returns its own), the detail of one, and the
-// actions accept / return / extend / resolve.
+// actions accept / return / decline / extend / progress / resolve (with the 办结报告's files), and the 复查/复核 this
+// department decides as the superior body.
 "use strict";
 (() => {
   const { api, el, nodes, flash, day, time, shortStatus, dueCell, flagBadges, facts, timeline, meta, ticketHead } = Staff;
@@ -7,7 +8,10 @@
   const empty = document.getElementById("empty");
   const detail = document.getElementById("detail");
   const maxDays = Number(detail.dataset.maxExtension || 30);
-  const KIND = { photo: "照片", voice: "语音", document: "文件" };
+  const KIND = { photo: "照片", voice: "语音", document: "文件", report: "办结材料" };
+  const reviewsBox = document.getElementById("reviews");
+  let grounds = [];      // the grounds for 不予受理, loaded once
+  let reviewing = {};    // ticket number -> the open review this department decides
   const PAGE = 200; // the server's page; older tickets come with "加载更早的工单"
   const moreButton = document.getElementById("more");
   let tickets = [];
@@ -93,7 +97,40 @@
     return el("details", {}, el("summary", { text: summary }), form);
   }
 
+  async function actAndUpload(number, body, files) {
+    // the reply first (the answer must not wait for a file), then each file of the 办结报告
+    try {
+      for (const file of files) {
+        const form = new FormData();
+        form.append("file", file);
+        await api("POST", "/api/tickets/" + encodeURIComponent(number) + "/report-files", form);
+      }
+    } catch (e) {
+      flash("办结材料上传失败：" + e.message, "error");
+      return;
+    }
+    await act(number, "resolve", body, "已办结");
+  }
+
+  function reviewActions(t) {
+    const r = reviewing[t.number];
+    if (!r) return null;
+    const id = (s) => "r-" + s + "-" + t.number;
+    return el("section", { class: "actions", "aria-label": r.label },
+      el("h3", { text: r.label + "（本部门作为上级机关办理，" + day(r.decide_by) + " 前作出意见）" }),
+      r.reason ? el("p", { text: "群众的理由：" + r.reason }) : null,
+      actionForm("作出" + r.label + "意见", [
+        el("label", { for: id("decision"), text: r.label + "意见（将发送给群众）" }),
+        el("textarea", { id: id("decision"), name: "decision", rows: 4, required: true, maxlength: 10000 }),
+        el("label", { for: id("upheld"), text: "结论" }),
+        el("select", { id: id("upheld"), name: "upheld" },
+          el("option", { value: "true", text: "维持原答复" }), el("option", { value: "false", text: "变更原答复" })),
+      ], "提交意见", (f) => act(t.number, "review-decision",
+        { decision: f.decision.value, upheld: f.upheld.value === "true" }, "已作出" + r.label + "意见")));
+  }
+
   function actions(t) {
+    if (t.status === "review" || t.status === "second_review") return reviewActions(t);
     if (t.status !== "registered" && t.status !== "accepted") {
       if (t.status === "returned") return el("p", { class: "alert warn", text: "本工单已退回，等待话务员重新分派。" });
       return null;
@@ -105,6 +142,15 @@
         el("button", { type: "button", class: "btn primary", text: "受理",
           onclick: () => act(t.number, "accept", undefined, "已受理") }),
         el("span", { class: "muted small", text: "受理后答复期限为 60 日。" })));
+    }
+    if (t.status === "registered" && grounds.length) {
+      box.append(actionForm("不予受理（须有依据）", [
+        el("label", { for: id("ground"), text: "依据" }),
+        el("select", { id: id("ground"), name: "ground", required: true }, el("option", { value: "", text: "请选择" }),
+          grounds.map((g) => el("option", { value: g.code, text: g.name + "（" + g.basis + "）" }))),
+        el("label", { for: id("dreason"), text: "具体理由（将告知群众）" }),
+        el("textarea", { id: id("dreason"), name: "dreason", rows: 2, required: true, maxlength: 4000 }),
+      ], "不予受理", (f) => act(t.number, "decline", { ground: f.ground.value, reason: f.dreason.value }, "已不予受理")));
     }
     const others = (t.alternatives || []).filter((d) => d.code !== t.department_code);
     box.append(actionForm("退回（不属于本部门办理）", [
@@ -128,10 +174,16 @@
         el("textarea", { id: id("progress"), name: "progress", rows: 2, required: true, maxlength: 2000 }),
       ], "添加", (f) => act(t.number, "progress", { note: f.progress.value }, "已添加办理进展")));
     }
-    box.append(actionForm("办结（答复群众）", [
+    box.append(actionForm("办结（答复群众，附办结报告）", [
       el("label", { for: id("reply"), text: "答复意见（将发送给群众）" }),
       el("textarea", { id: id("reply"), name: "reply", rows: 4, required: true, maxlength: 10000 }),
-    ], "办结", (f) => act(t.number, "resolve", { reply: f.reply.value }, "已办结")));
+      el("label", { for: id("measures"), text: "采取的措施（办结报告，将告知群众）" }),
+      el("textarea", { id: id("measures"), name: "measures", rows: 2, maxlength: 10000 }),
+      el("label", { for: id("files"), text: "办结材料（照片、PDF、Word，可多选）" }),
+      el("input", { id: id("files"), name: "files", type: "file", multiple: true,
+        accept: "image/*,application/pdf,.doc,.docx,text/plain" }),
+    ], "办结", (f) => actAndUpload(t.number, { reply: f.reply.value, measures: f.measures.value || null },
+      Array.from(f.files.files || []))));
     return box;
   }
 
@@ -156,6 +208,13 @@
       el("h3", { text: "提取的要素" }), facts(t.facts),
       el("h3", { text: "附件" }), attachments,
       t.reply ? [el("h3", { text: "答复意见" }), el("div", { class: "reply-box", text: t.reply })] : null,
+      t.measures ? [el("h3", { text: "采取的措施" }), el("p", { text: t.measures })] : null,
+      t.rating ? [el("h3", { text: "群众评价" }),
+        el("p", { text: t.rating_label + (t.rating_comment ? "：" + t.rating_comment : "") })] : null,
+      (t.reviews || []).length ? [el("h3", { text: "复查、复核" }), meta(t.reviews.map((r) => [
+        r.label + "（" + r.body_name + "）",
+        r.decided_at ? (r.upheld ? "维持原答复：" : "变更原答复：") + r.decision : "办理中，" + day(r.decide_by) + " 前作出意见",
+      ]))] : null,
       actions(t),
       el("h3", { text: "办理记录" }), timeline(t.events)));
     const title = document.getElementById("detail-title");
@@ -175,7 +234,24 @@
     document.querySelectorAll(".filters .chip").forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
     renderList();
   }));
+  async function loadReviews() {
+    try {
+      const rows = await api("GET", "/api/department/reviews");
+      reviewing = Object.fromEntries(rows.map((r) => [r.ticket.number, r]));
+      reviewsBox.hidden = rows.length === 0;
+      reviewsBox.replaceChildren(el("h2", { text: "待本部门作出的复查、复核意见（" + rows.length + "）" }),
+        el("ul", {}, rows.map((r) => el("li", {},
+          el("button", { type: "button", class: "btn-link", text: r.ticket.number, onclick: () => open(r.ticket.number) }),
+          el("span", { text: " " + r.label + "，原承办：" + r.ticket.department_name + "，" + day(r.decide_by) + " 前" }),
+          r.overdue ? el("span", { class: "badge f-overdue", text: "已超期" }) : null))));
+    } catch (e) {
+      flash(e.message, "error");
+    }
+  }
+
   moreButton.addEventListener("click", () => loadList(true));
+  api("GET", "/api/decline-grounds").then((g) => { grounds = g; }).catch(() => { grounds = []; });
+  loadReviews();
   loadList();
   setInterval(() => { if (!document.hidden) loadList(); }, 60000);
 })();

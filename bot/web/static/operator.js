@@ -186,6 +186,48 @@
     }
   }
 
+  // ---------------------------------------------------------------- 回访
+  async function loadCallbacks() {
+    const box = $("callbacks");
+    try {
+      const due = await api("GET", "/api/operator/callbacks");
+      if (!due.length) {
+        box.replaceChildren(el("p", { class: "muted empty", text: "没有待回访的工单。" }));
+        return;
+      }
+      box.replaceChildren(...due.map((t) => {
+        const comment = el("input", { type: "text", maxlength: 2000, placeholder: "群众的意见（可不填）",
+          "aria-label": "工单 " + t.number + " 群众的意见" });
+        const rate = (rating) => async () => {
+          try {
+            await api("POST", "/api/tickets/" + encodeURIComponent(t.number) + "/rating",
+              { rating, comment: comment.value || null });
+            if (rating === "dissatisfied" && confirm("群众不满意。是否按群众意愿代为登记复查申请？")) {
+              await api("POST", "/api/tickets/" + encodeURIComponent(t.number) + "/review-request",
+                { reason: comment.value || null });
+            }
+            loadCallbacks();
+          } catch (e) {
+            box.prepend(el("p", { class: "alert error", text: e.message }));
+          }
+        };
+        return el("article", { class: "queue-item", "aria-label": "回访工单 " + t.number },
+          el("div", { class: "row" }, el("strong", { text: t.number }), statusBadge(t),
+            el("span", { class: "small muted", text: t.asked_in_chat ? "对话中 7 天未评价" : t.channel_label + "来件" })),
+          el("div", { class: "small", text: (t.citizen_name || "未留称呼") + " · " +
+            (t.phone || "未留电话") + " · " + t.department_name }),
+          el("p", { class: "excerpt", text: "答复：" + (t.reply || "") }),
+          el("div", { class: "row" }, comment,
+            ...Object.entries(VOCAB.rating).map(([code, label]) =>
+              el("button", { type: "button", class: "btn secondary small", text: label, onclick: rate(code) }))));
+      }));
+    } catch (e) {
+      box.replaceChildren(el("p", { class: "alert error", text: e.message }));
+    }
+  }
+
+  $("refresh-callbacks").addEventListener("click", loadCallbacks);
+  loadCallbacks();
   suggestForm.addEventListener("submit", analyse);
   suggestForm.addEventListener("reset", () => { fileForm.hidden = true; });
   fileForm.addEventListener("submit", file);
