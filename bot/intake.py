@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot import dispatch
+from bot import dispatch, linking
 from bot.clock import china_date, china_today, utcnow
 from bot.db import session_scope
 from bot.deadlines import due_dates
@@ -622,6 +622,7 @@ def file_ticket(
         record_event(s, t, actor, EventAction.FILED, None, r.reason, at=now)
         for code in r.notify:
             record_event(s, t, SYSTEM, EventAction.ESCALATION_NOTICE, t.status, f"已抄送 {code}：{'、'.join(flags)}")
+        _link(s, t, now, j)
         for message_id in draft.message_ids:
             m = s.get(Message, message_id)
             if m is not None and (not sender_id or m.sender_id == sender_id):  # only the sender's own messages
@@ -633,6 +634,30 @@ def file_ticket(
             ):
                 a.ticket_id = t.id
         return FiledTicket(t.number, r.department_code, r.department_name, t.answer_by, r.legal_redirect, tuple(flags))
+
+
+def _link(s: Session, t: Ticket, now: datetime, j: Jurisdiction) -> None:
+    """Reports of one event by different citizens are linked (bot/linking.py): each citizen is told, and an early
+    warning goes to the 信访局 (an audit row on the ticket that raised it; the supervisor page lists the events)."""
+    linked = linking.link(s, t, now, j)
+    if linked is None:
+        return
+    n = linked.incident.ticket_count
+    for joined in linked.joined:
+        if n > 1:
+            record_event(
+                s, joined, SYSTEM, EventAction.LINKED, joined.status, f"并入事件 #{linked.incident.id}（共{n}件）"
+            )
+            queue_push(
+                s,
+                joined,
+                f"您反映的问题已有其他群众反映，工单 {joined.number} 已并入同一事件（共{n}件），由承办部门统一办理。",
+            )
+    if linked.warned_now:
+        petition = j.escalation.get(Flag.COLLECTIVE)
+        office = petition.notify if petition and petition.notify else "county.petition"
+        reasons = "；".join(linked.incident.warning_reasons)
+        record_event(s, t, SYSTEM, EventAction.WARNING, t.status, f"矛盾纠纷预警，已报 {office}：{reasons}")
 
 
 DETAIL_LABELS = {

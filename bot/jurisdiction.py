@@ -119,6 +119,13 @@ class Jurisdiction:
         return self.review_county
 
     @cached_property
+    def place_words_longest_first(self) -> tuple[str, ...]:
+        """Every way the county, its townships and villages are written (of two characters or more), longest first:
+        to take place names out of a text."""
+        words = {self.county, *self.county_aliases, *self._township_forms, *self._village_forms}
+        return tuple(sorted((w for w in words if len(w) >= 2 and not w.isascii()), key=len, reverse=True))
+
+    @cached_property
     def _township_forms(self) -> dict[str, str]:
         forms: dict[str, str] = {}
         for t in self.townships.values():

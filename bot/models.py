@@ -148,8 +148,11 @@ class Ticket(Base):
     rated_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
     review_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1 复查, 2 复核 asked for
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
+    # reports of one event by different citizens (bot/linking.py); migration 0013
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), nullable=True, index=True)
 
     department: Mapped[Department] = relationship()
+    incident: Mapped[Incident | None] = relationship(back_populates="tickets")
     events: Mapped[list[TicketEvent]] = relationship(back_populates="ticket", order_by="TicketEvent.id")
     attachments: Mapped[list[Attachment]] = relationship(back_populates="ticket")
     reviews: Mapped[list[Review]] = relationship(back_populates="ticket", order_by="Review.level")
@@ -186,6 +189,27 @@ class TicketEvent(Base):
     department_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class Incident(Base):
+    """One event reported by several citizens (the same matter at the same place or organisation within 30 days),
+    or a single collective or urgent report: what the early warning (矛盾纠纷预警) watches. bot/linking.py."""
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(32))
+    matter: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    township: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    village: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    organization: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ticket_count: Mapped[int] = mapped_column(Integer, default=0)
+    households: Mapped[int] = mapped_column(Integer, default=0)
+    # the early warning: when it was raised, and why (["同一事件已有5户反映", "7日内3件", ...])
+    warned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+    warning_reasons: Mapped[list] = mapped_column(JSON, default=list)
+    tickets: Mapped[list[Ticket]] = relationship(back_populates="incident", order_by="Ticket.id")
 
 
 class Review(Base):

@@ -112,6 +112,8 @@ class EventAction(StrEnum):
     RATED = "rated"  # the citizen's satisfaction (回访), by chat or recorded by an operator
     REVIEW_REQUESTED = "review_requested"  # 复查 / 复核 asked for
     REVIEW_DECIDED = "review_decided"  # the reviewing body's decision
+    LINKED = "linked"  # joined an event reported by other citizens too (bot/linking.py)
+    WARNING = "warning"  # the event raised an early warning (矛盾纠纷预警), told to the 信访局
     PURGED = "purged"  # personal data removed after the retention period (bot/retention.py)
 
 
@@ -132,6 +134,8 @@ ACTION_LABELS = {
     EventAction.RATED: "满意度回访",
     EventAction.REVIEW_REQUESTED: "申请复查（核）",
     EventAction.REVIEW_DECIDED: "复查（核）意见",
+    EventAction.LINKED: "并案",
+    EventAction.WARNING: "矛盾纠纷预警",
     EventAction.PURGED: "个人信息已删除",
 }
 

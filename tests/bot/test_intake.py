@@ -125,7 +125,7 @@ def test_evidence_sent_before_filing_is_attached_to_the_ticket(session, make_dra
 def test_urgent_case_audit_records_the_notice_to_the_petition_bureau(session, make_draft):
     t = file(session, make_draft, category="family", township="mosha", flags=["urgent"])
     assert t.department_code == "county.women" and t.escalated
-    assert events(session, t) == ["filed", "escalation_notice"]
+    assert events(session, t) == ["filed", "escalation_notice", "warning"]  # an urgent report raises the early warning
 
 
 def test_citizen_completes_an_urgent_ticket_filed_at_once(session, make_draft):

@@ -74,7 +74,10 @@ def test_operator_files_a_phone_ticket(client, login, fake_analyse, engine):
         assert (t.category, t.township, t.village, t.needs_review) == ("labour", "gasa", "gasa.nanen", False)
         events = s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == t.id).order_by(TicketEvent.id)).all()
         assert (events[0].actor_role, events[0].actor_name, events[0].action) == ("operator", "op", "filed")
-        assert [e.action for e in events[1:]] == ["escalation_notice"]  # 12 people: the 信访局 is told
+        assert [e.action for e in events[1:]] == [
+            "escalation_notice",
+            "warning",
+        ]  # 12 people: the 信访局 is told and warned
 
 
 def test_operator_can_choose_the_department_and_bad_input_is_refused(client, login, fake_analyse):
