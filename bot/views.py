@@ -15,7 +15,7 @@ from bot.clock import as_china_time, china_today, utcnow
 from bot.deadlines import is_overdue as past_due
 from bot.jurisdiction import load_jurisdiction
 from bot.matters import load_catalogue
-from bot.models import Attachment, Review, Ticket, TicketEvent
+from bot.models import Attachment, Incident, Review, Ticket, TicketEvent
 from bot.vocabulary import (
     ACTION_LABELS,
     CHANNEL_LABELS,
@@ -200,6 +200,10 @@ class TicketSummary(BaseModel):
     rating: str | None = None
     rating_label: str | None = None
     review_level: int = 0
+    # the event it belongs to (reports of the same matter by other citizens, bot/linking.py)
+    incident_id: int | None = None
+    incident_tickets: int = 0
+    incident_warning: list[str] = []
 
     @classmethod
     def fields_of(cls, t: Ticket, today: date | None = None, repeat_of: str | None = None) -> dict:
@@ -253,6 +257,9 @@ class TicketSummary(BaseModel):
             rating=t.rating,
             rating_label=RATING_LABELS.get(t.rating) if t.rating else None,
             review_level=t.review_level or 0,
+            incident_id=t.incident_id,
+            incident_tickets=t.incident.ticket_count if t.incident else 0,
+            incident_warning=list(t.incident.warning_reasons or []) if t.incident else [],
         )
 
     @classmethod
@@ -373,6 +380,46 @@ class TicketForSupervisor(TicketSummary):
             rating_comment=mask_text(t.rating_comment) if t.rating_comment else None,
             reviews=[ReviewView.of(r, today, mask=True) for r in t.reviews],
             events=[EventView.of(e, mask=True) for e in t.events],
+        )
+
+
+class IncidentView(BaseModel):
+    """An event with its tickets as this audience may see them (a department: its own tickets in full, the others
+    as a count), and its early warning."""
+
+    id: int
+    category: str
+    category_name: str
+    matter_name: str | None
+    place: str
+    organization: str | None
+    ticket_count: int
+    households: int
+    created_at: datetime
+    last_at: datetime
+    warned_at: datetime | None
+    warning_reasons: list[str]
+    tickets: list[TicketSummary]
+    others: int  # tickets of the event this audience does not see (another department's)
+
+    @classmethod
+    def of(cls, i: Incident, visible: list[Ticket], today: date | None = None) -> IncidentView:
+        matter = load_catalogue().matters.get(i.matter or "")
+        return cls(
+            id=i.id,
+            category=i.category,
+            category_name=category_name(i.category),
+            matter_name=matter.name if matter else None,
+            place=load_jurisdiction().place_name(i.township, i.village) or "未知",
+            organization=i.organization,
+            ticket_count=i.ticket_count,
+            households=i.households,
+            created_at=as_china_time(i.created_at),
+            last_at=as_china_time(i.last_at),
+            warned_at=as_china_time(i.warned_at),
+            warning_reasons=list(i.warning_reasons or []),
+            tickets=[TicketSummary.of(t, today) for t in visible],
+            others=i.ticket_count - len(visible),
         )
 
 

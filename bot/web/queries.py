@@ -15,6 +15,7 @@ from bot.models import (
     URGENT_WAITING_SQL,
     Attachment,
     Department,
+    Incident,
     Notification,
     Review,
     StaffUser,
@@ -23,7 +24,7 @@ from bot.models import (
     TicketDay,
     TicketEvent,
 )
-from bot.views import TicketSummary
+from bot.views import IncidentView, TicketSummary
 from bot.vocabulary import OPEN_STATUSES, STATUS_LABELS, EventAction, Flag, Role, TicketStatus
 from classifier.categories import category_name
 from classifier.pii import mask_phone
@@ -45,6 +46,36 @@ def ticket_for_staff(s: Session, number: str, user: StaffUser) -> Ticket | None:
         reviews = select(Review.ticket_id).where(Review.body_code == user.department_code)
         q = q.where(or_(Ticket.department_code == user.department_code, Ticket.id.in_(reviews)))
     return s.scalars(q).first()
+
+
+def incident_for_staff(s: Session, incident_id: int, user: StaffUser) -> tuple[Incident, list[Ticket]] | None:
+    """An event and the tickets of it this staff member sees: a department only an event it has a ticket in, and
+    only its own tickets; operators and supervisors all."""
+    incident = s.get(Incident, incident_id)
+    if incident is None:
+        return None
+    tickets = list(incident.tickets)
+    if user.role == Role.DEPARTMENT:
+        tickets = [t for t in tickets if t.department_code == user.department_code]
+        if not tickets:
+            return None
+    return incident, tickets
+
+
+WARNINGS_LIMIT = 100
+
+
+def warnings(s: Session, limit: int = WARNINGS_LIMIT) -> list[Incident]:
+    """Events with an early warning, the newest activity first."""
+    return list(
+        s.scalars(
+            select(Incident)
+            .where(Incident.warned_at.is_not(None))
+            .options(selectinload(Incident.tickets).selectinload(Ticket.department))
+            .order_by(Incident.last_at.desc(), Incident.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def reviews_for(s: Session, body_code: str, limit: int = PAGE) -> list[Review]:
@@ -249,6 +280,10 @@ def stats(s: Session, today: date, weeks: int = 12) -> dict:
         "supervised": supervised,
         "hotspots": hotspots,
         "repeats": repeat_petitions(s, today),
+        # 矛盾纠纷预警: events reported by many, or collective / urgent (bot/linking.py)
+        "warnings": [
+            IncidentView.of(i, list(i.tickets), today).model_dump(mode="json") for i in warnings(s, STATS_LIST_LIMIT)
+        ],
     }
 
 

@@ -19,6 +19,7 @@ from bot.deadlines import MAX_EXTENSION_DAYS
 from bot.models import StaffUser, Ticket
 from bot.views import (
     STORED_HERE,
+    IncidentView,
     ReviewView,
     TicketForDepartment,
     TicketForOperator,
@@ -26,7 +27,7 @@ from bot.views import (
     TicketSummary,
     china_today,
 )
-from bot.vocabulary import Role
+from bot.vocabulary import OPEN_STATUSES, Role
 from bot.web import queries
 from bot.web.deps import actor_of, get_db, page_user, require
 from bot.web.pages import render
@@ -275,6 +276,47 @@ def review_decision(
     tickets.decide_review(db, t, actor_of(user), body.decision, body.upheld)
     commit_and_push(request, db)
     return ticket_view(db, t, user)
+
+
+class IncidentResolveIn(ResolveIn):
+    pass
+
+
+@router.get("/api/incidents/{incident_id}", response_model=IncidentView)
+def incident_detail(
+    incident_id: int,
+    user: StaffUser = Depends(require(Role.DEPARTMENT, Role.OPERATOR, Role.SUPERVISOR)),
+    db: Session = Depends(get_db),
+) -> IncidentView:
+    """An event reported by several citizens: a department sees its own tickets of it and how many others there are."""
+    found = queries.incident_for_staff(db, incident_id, user)
+    if found is None:
+        raise HTTPException(403 if user.role == Role.DEPARTMENT else 404, "无权查看该事件，或事件不存在")
+    return IncidentView.of(*found, china_today())
+
+
+@router.post("/api/incidents/{incident_id}/resolve", response_model=IncidentView)
+def incident_resolve(
+    incident_id: int,
+    request: Request,
+    body: IncidentResolveIn | None = None,
+    user: StaffUser = Depends(require(Role.DEPARTMENT)),
+    db: Session = Depends(get_db),
+) -> IncidentView:
+    """One answer to the whole event: every open ticket of it that this department holds is resolved with it, each
+    audited and told to its citizen (with the satisfaction question)."""
+    found = queries.incident_for_staff(db, incident_id, user)
+    if found is None:
+        raise HTTPException(403, "无权办理该事件，或事件不存在")
+    incident, own = found
+    reply = _need_text(body and body.reply, "办结工单需要填写答复意见")
+    open_ones = [t for t in own if t.status in OPEN_STATUSES]
+    if not open_ones:
+        raise HTTPException(409, "本部门在该事件中没有未办结的工单")
+    for t in open_ones:
+        tickets.resolve(db, t, actor_of(user), reply, body.measures if body else None)
+    commit_and_push(request, db)
+    return IncidentView.of(incident, own, china_today())
 
 
 @router.get("/api/attachments/{attachment_id}")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from bot import tickets
+from bot.jurisdiction import load_jurisdiction
 from bot.models import StaffUser
-from bot.views import china_today
-from bot.vocabulary import Role
+from bot.views import IncidentView, china_today
+from bot.vocabulary import Flag, Role
 from bot.web import queries
 from bot.web.deps import actor_of, get_db, page_user, require
 from bot.web.pages import render
@@ -29,6 +30,18 @@ def supervisor_page(
 def stats(user: StaffUser = Depends(require(Role.SUPERVISOR)), db: Session = Depends(get_db)) -> dict:
     today = china_today()
     return {"today": today, **queries.stats(db, today)}
+
+
+@router.get("/api/supervisor/warnings")
+def early_warnings(user: StaffUser = Depends(require(Role.SUPERVISOR, Role.DEPARTMENT)), db: Session = Depends(get_db)):
+    """矛盾纠纷预警: events with a warning and the reasons, for supervisors and the county 信访局 (whose department
+    account is the `notify` office of the jurisdiction's collective rule)."""
+    j = load_jurisdiction()
+    rule = j.escalation.get(Flag.COLLECTIVE)
+    if user.role == Role.DEPARTMENT and user.department_code != (rule.notify if rule else None):
+        raise HTTPException(403, "只有督办人员和县信访局可以查看预警")
+    today = china_today()
+    return [IncidentView.of(i, list(i.tickets), today) for i in queries.warnings(db)]
 
 
 class SuperviseIn(BaseModel):
