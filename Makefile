@@ -58,6 +58,7 @@ bench: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed
 	$(PY) -m bench.routing
 	$(PY) -m bench.replies
 	$(PY) -m bench.urgent
+	$(PY) -m bench.linking
 	$(PY) -m bench.dialogue
 	$(PY) -m bench.scale
 	@# load: capacity (no pauses), 100 pausing citizens, Telegram; 1 vs 2 Rasa workers (the second needs redis-server)

@@ -17,6 +17,7 @@ from pypinyin import lazy_pinyin
 
 from bot.settings import get_settings
 from classifier.categories import category_codes
+from classifier.normalise import normalise
 
 LEVELS = ("county", "township", "village", "external")
 
@@ -189,6 +190,13 @@ class Jurisdiction:
             if not any(form in longer for longer in found):
                 found.append(form)
         return found
+
+    def villages_named(self, text: str) -> set[str]:
+        """The codes of the villages `text` names (a form shared by two villages names both). A form that is also a
+        township's name (扬武 of 扬武社区) names the township, not the village."""
+        text = normalise(text)
+        forms = [f for f in self.village_forms_in(text) if self.township_code(f) is None]
+        return {code for form in forms for code in self._village_forms[form]}
 
     def village_by_sound(self, words: str, township: str | None = None) -> Village | None:
         """The village `words` sound like (男恩村 -> gasa.nanen), in `township` if given, when exactly one does."""

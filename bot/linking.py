@@ -22,7 +22,7 @@ from bot.clock import china_date, utcnow
 from bot.jurisdiction import Jurisdiction, load_jurisdiction
 from bot.models import Incident, Ticket
 from bot.vocabulary import Flag
-from classifier.similarity import cosine, org_core, weights
+from classifier.similarity import cosine, kind_of, org_core, site_names, weights
 
 WINDOW_DAYS = 30
 # the early warning (issue: ≥ 5 households, or ≥ 3 tickets in 7 days, or any collective or urgent report)
@@ -59,14 +59,28 @@ class Decision:
     reasons: tuple[str, ...]
 
 
-def _org_match(a: Report, b: Report) -> bool | None:
-    """True: one names an organisation the other mentions; False: both name organisations and none is shared;
-    None: not known."""
-    cores_a = [c for c in map(org_core, a.organizations) if c]
-    cores_b = [c for c in map(org_core, b.organizations) if c]
-    if any(c in b.text for c in cores_a) or any(c in a.text for c in cores_b):
+def _sites(r: Report, places: re.Pattern) -> set[tuple[str, str | None]]:
+    orgs = {(core, kind_of(o)) for o in r.organizations if (core := org_core(o, places))}
+    return orgs | site_names(r.text, places)
+
+
+def _org_match(a: Report, b: Report, j: Jurisdiction) -> bool | None:
+    """True: one names an organisation or site the other mentions; False: both name one of the same kind (工地 and
+    工地) and neither is in the other's text; None: not known."""
+    places = _places_pattern(j.place_words_longest_first)
+    sites_a, sites_b = _sites(a, places), _sites(b, places)
+    if any(core in b.text for core, _ in sites_a) or any(core in a.text for core, _ in sites_b):
         return True
-    return False if cores_a and cores_b else None
+    kinds_a = {kind for _, kind in sites_a if kind}
+    return False if kinds_a & {kind for _, kind in sites_b if kind} else None
+
+
+def _names_village_of(text: str, village: str, j: Jurisdiction) -> bool:
+    """The text names that village (南恩村, 南恩): a report from the next village about a plant in this one."""
+    v = j.villages.get(village)
+    return bool(v) and any(
+        form in text for form in (v.name, v.name.removesuffix("村").removesuffix("社区")) if len(form) >= 2
+    )
 
 
 @lru_cache(maxsize=4)
@@ -92,18 +106,30 @@ def same_event(a: Report, b: Report, j: Jurisdiction | None = None) -> Decision:
         return Decision(False, 0.0, (f"相隔{days}天",))
     if a.citizen and b.citizen and a.citizen == b.citizen:
         return Decision(False, 0.0, ("同一人反映（重复信访）",))
-    if a.village and b.village and a.village != b.village:
+    # two villages are two places, unless one report names the other's village (the plant next door)
+    neighbours = bool(a.village and b.village) and (
+        _names_village_of(b.text, a.village, j) or _names_village_of(a.text, b.village, j)
+    )
+    if a.village and b.village and a.village != b.village and not neighbours:
         return Decision(False, 0.0, ("不同村",))
-    if a.township and b.township and a.township != b.township:
+    named_a, named_b = j.villages_named(a.text), j.villages_named(b.text)
+    if named_a and named_b and not named_a & named_b:  # each names villages, none the same (the analysis may
+        return Decision(False, 0.0, ("不同村",))  # have kept no village code: 平甸村 is also a township's name)
+    if a.township and b.township and a.township != b.township and not neighbours:
         return Decision(False, 0.0, ("不同乡镇",))
-    orgs = _org_match(a, b)
+    orgs = _org_match(a, b, j)
     if orgs is False:
         return Decision(False, 0.0, ("不同单位",))
     score = cosine(_content(a.text, j), _content(b.text, j))
     same_matter = bool(a.matter and a.matter == b.matter)
-    same_kind = same_matter or a.category == b.category
+    # the same kind: one category, or matters of one family (urban.water_outage, urban.rural_drinking_water) where
+    # the classifier's category for one of them slipped
+    family = {m.split(".")[0] for m in (a.matter, b.matter) if m}
+    same_kind = same_matter or a.category == b.category or (len(family) == 1 and bool(a.matter and b.matter))
     if orgs or (a.village and a.village == b.village):
-        anchor, need = "同一单位" if orgs else "同一村", SIMILAR_STRONG
+        anchor = "同一单位" if orgs else "同一村"
+        # the same matter at the same village or body within 30 days is the event, whatever the words
+        need = 0.0 if same_matter else SIMILAR_STRONG
     elif a.township and a.township == b.township:
         anchor, need = "同一乡镇", SIMILAR_WEAK
     else:
