@@ -148,3 +148,8 @@ def test_definitions_page_lists_every_kpi_from_the_module(client, login, staff):
         assert k.name in page.text and k.definition in page.text and k.definition_en.replace("'", "&#39;") in page.text
     assert client.get("/kpi/definitions", headers=login("hrss")).status_code == 403
 
+
+def test_supervisor_page_has_the_kpi_section(client, login, staff):
+    page = client.get("/supervisor", headers=login("sup")).text
+    assert 'id="kpi-month"' in page and 'href="/kpi/definitions"' in page and "下载月报 XLSX" in page
+    assert '<option value="matter">事项</option>' in page
