@@ -61,6 +61,7 @@ bench: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed
 	$(PY) -m bench.linking
 	$(PY) -m bench.dialogue
 	$(PY) -m bench.scale
+	$(PY) -m bench.kpi
 	@# load: capacity (no pauses), 100 pausing citizens, Telegram; 1 vs 2 Rasa workers (the second needs redis-server)
 	$(PY) -m bench.load --citizens 40 --seconds 40 --pause 0 --ramp 0 --workers 1,2
 	$(PY) -m bench.load --citizens 100 --seconds 90 --pause 3-8 --ramp 30 --workers 1,2

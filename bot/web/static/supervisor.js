@@ -1,4 +1,5 @@
-// Supervisor page: volumes, overdue cases, hotspots, repeat petitions (phones masked), and escalation.
+// Supervisor page: volumes, overdue cases, hotspots, repeat petitions (phones masked), escalation, and the KPIs
+// (figures, ranks and definitions from /api/supervisor/kpi, the trend as an SVG drawn by the server).
 "use strict";
 (() => {
   const { api, el, flash, day, time, statusBadge, flagBadges, timeline, facts, ticketHead } = Staff;
@@ -120,7 +121,71 @@
     return Staff.meta([["联系电话", t.phone_masked ? t.phone_masked + "（已脱敏）" : "未留"]]);
   }
 
-  $("reload").addEventListener("click", load);
+  // ---- KPIs: the figures are rounded by the server (bot/kpi.py); the page only formats them as the CSV does
+  let kpiReport = null;
+
+  function figure(k, v) {
+    if (v === null || v === undefined) return "—";
+    return k.unit === "ratio" ? (v * 100).toFixed(2) + "%" : v.toFixed(2);
+  }
+
+  function kpiQuery() {
+    return "month=" + encodeURIComponent($("kpi-month").value);
+  }
+
+  function kpiTable(r) {
+    const rankBy = $("kpi-rank").value || r.kpis[0].code;
+    const k = r.kpis.find((x) => x.code === rankBy);
+    const rows = r.rows.slice().sort((a, b) => (a.ranks[rankBy] ?? 1e9) - (b.ranks[rankBy] ?? 1e9));
+    const head = ["排名", r.by_name, "登记件数", "办结件数", ...r.kpis.map((x) => x.name)];
+    const line = (row, rank, cls) => el("tr", { class: cls },
+      el("td", { class: "num", text: rank }), el("td", { text: row.name }),
+      el("td", { class: "num", text: row.counts.filed }), el("td", { class: "num", text: row.counts.answered }),
+      r.kpis.map((x) => el("td", { class: "num", title: x.definition },
+        figure(x, row.values[x.code]),
+        row.ranks && row.ranks[x.code] ? el("span", { class: "rank", text: "#" + row.ranks[x.code] }) : null)));
+    if (!rows.length) return el("p", { class: "muted", text: "本月暂无数据。" });
+    return el("div", { class: "table-wrap" }, el("table", {},
+      el("caption", { class: "muted small", text: "按“" + k.name + "”排名（" + (k.higher_is_better ? "越高越好" : "越低越好") + "）；“—”表示分母为 0，不参与排名。" }),
+      el("thead", {}, el("tr", {}, head.map((h, i) => el("th", { scope: "col", class: i === 1 ? "" : "num", text: h })))),
+      el("tbody", {}, line(r.total, "", "total"), rows.map((row) => line(row, row.ranks[rankBy] ?? "—")))));
+  }
+
+  function kpiChart() {
+    const code = $("kpi-chart").value;
+    const k = kpiReport.kpis.find((x) => x.code === code);
+    $("kpi-trend").src = "/api/supervisor/kpi/trend.svg?kpi=" + encodeURIComponent(code) + "&" + kpiQuery();
+    $("kpi-trend").alt = k.name + "近 6 个月趋势：" + kpiReport.trend.map((p) => p.month + " " + figure(k, p.values[code])).join("，");
+  }
+
+  function fillSelect(select, kpis) {
+    if (select.options.length) return;
+    select.replaceChildren(...kpis.map((k) => el("option", { value: k.code, text: k.name })));
+  }
+
+  async function loadKpi() {
+    try {
+      const r = await api("GET", "/api/supervisor/kpi?" + kpiQuery() + "&by=" + encodeURIComponent($("kpi-by").value));
+      kpiReport = r;
+      $("kpi-month").value = r.month;
+      fillSelect($("kpi-rank"), r.kpis);
+      fillSelect($("kpi-chart"), r.kpis);
+      $("kpi-xlsx").href = "/api/supervisor/report.xlsx?" + kpiQuery();
+      $("kpi-csv").href = "/api/supervisor/report.csv?" + kpiQuery();
+      $("kpi-total").replaceChildren(...r.kpis.map((k) => card(figure(k, r.total.values[k.code]), k.name)));
+      $("kpi-table").replaceChildren(kpiTable(r));
+      kpiChart();
+    } catch (e) {
+      flash(e.message, "error");
+    }
+  }
+
+  $("kpi-month").addEventListener("change", () => { if ($("kpi-month").value) loadKpi(); });
+  $("kpi-by").addEventListener("change", loadKpi);
+  $("kpi-rank").addEventListener("change", () => kpiReport && $("kpi-table").replaceChildren(kpiTable(kpiReport)));
+  $("kpi-chart").addEventListener("change", () => kpiReport && kpiChart());
+
+  $("reload").addEventListener("click", () => { load(); loadKpi(); });
   $("escalate").addEventListener("click", async () => {
     if (!confirm("将所有超过答复期限、仍在乡镇办理的工单提级到县级部门督办，并通知群众。确定执行吗？")) return;
     try {
@@ -133,4 +198,5 @@
     }
   });
   load();
+  loadKpi();
 })();
