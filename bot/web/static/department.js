@@ -45,7 +45,7 @@
       const late = t.overdue || t.accept_overdue;
       const tr = el("tr", { class: [late ? "overdue" : "", t.number === selected ? "selected" : ""].join(" ").trim() || null },
         el("td", {}, el("button", { type: "button", class: "ticket-link", text: t.number,
-          "aria-label": "查看工单 " + t.number + (late ? "（已超期）" : ""), onclick: () => open(t.number) })),
+          "aria-label": "查看工单 " + t.number + (late ? "（已超期）" : ""), onclick: () => openTicket(t.number) })),
         el("td", { class: "nowrap", text: t.category_name }),
         el("td", { class: "nowrap", title: time(t.received_at), text: day(t.received_at) }),
         el("td", { class: "nowrap", text: t.place }),
@@ -187,6 +187,41 @@
     return box;
   }
 
+  // reports of the same event by other citizens: read them, answer the department's open ones together
+  function incidentBox(t) {
+    const box = el("section", { class: "actions", "aria-label": "同一事件" },
+      el("h3", { text: "同一事件（共 " + t.incident_tickets + " 件）" }),
+      t.incident_warning.length ? el("p", { class: "alert warn", text: "预警：" + t.incident_warning.join("；") }) : null);
+    const list = el("div", { class: "small muted", text: "正在读取…" });
+    box.append(list);
+    api("GET", "/api/incidents/" + t.incident_id).then((i) => {
+      const open = i.tickets.filter((x) => x.status === "registered" || x.status === "accepted");
+      list.replaceChildren(el("ul", {}, i.tickets.map((x) => el("li", {},
+        el("button", { type: "button", class: "btn-link", text: x.number, onclick: () => openTicket(x.number) }),
+        " " + x.status_label + " · " + x.place))),
+        i.others ? el("p", { text: "另有 " + i.others + " 件由其他部门办理。" }) : null);
+      if (open.length > 1) {
+        const id = "inc-" + i.id;
+        list.append(actionForm("一并办结本部门的 " + open.length + " 件（同一答复发给每位群众）", [
+          el("label", { for: id + "-reply", text: "答复意见" }),
+          el("textarea", { id: id + "-reply", name: "reply", rows: 3, required: true, maxlength: 10000 }),
+          el("label", { for: id + "-measures", text: "采取的措施" }),
+          el("textarea", { id: id + "-measures", name: "measures", rows: 2, maxlength: 10000 }),
+        ], "一并办结", async (f) => {
+          try {
+            await api("POST", "/api/incidents/" + i.id + "/resolve", { reply: f.reply.value, measures: f.measures.value || null });
+            flash("已一并办结 " + open.length + " 件，并通知每位群众。", "ok");
+            await loadList();
+            openTicket(t.number);
+          } catch (e) {
+            flash(e.message, "error");
+          }
+        }));
+      }
+    }).catch((e) => list.replaceChildren(el("p", { class: "alert error", text: e.message })));
+    return box;
+  }
+
   function show(t) {
     selected = t.number;
     renderList();
@@ -215,13 +250,14 @@
         r.label + "（" + r.body_name + "）",
         r.decided_at ? (r.upheld ? "维持原答复：" : "变更原答复：") + r.decision : "办理中，" + day(r.decide_by) + " 前作出意见",
       ]))] : null,
+      t.incident_tickets > 1 ? incidentBox(t) : null,
       actions(t),
       el("h3", { text: "办理记录" }), timeline(t.events)));
     const title = document.getElementById("detail-title");
     if (title) title.focus({ preventScroll: window.innerWidth > 980 });
   }
 
-  async function open(number) {
+  async function openTicket(number) {
     try {
       show(await api("GET", "/api/tickets/" + encodeURIComponent(number)));
     } catch (e) {
@@ -241,7 +277,7 @@
       reviewsBox.hidden = rows.length === 0;
       reviewsBox.replaceChildren(el("h2", { text: "待本部门作出的复查、复核意见（" + rows.length + "）" }),
         el("ul", {}, rows.map((r) => el("li", {},
-          el("button", { type: "button", class: "btn-link", text: r.ticket.number, onclick: () => open(r.ticket.number) }),
+          el("button", { type: "button", class: "btn-link", text: r.ticket.number, onclick: () => openTicket(r.ticket.number) }),
           el("span", { text: " " + r.label + "，原承办：" + r.ticket.department_name + "，" + day(r.decide_by) + " 前" }),
           r.overdue ? el("span", { class: "badge f-overdue", text: "已超期" }) : null))));
     } catch (e) {

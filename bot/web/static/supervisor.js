@@ -65,7 +65,8 @@
       $("cards").replaceChildren(
         card(s.total, "工单总量"), card(s.open, "办理中（含待受理）"),
         card(s.overdue.length, "超期未办结", true),
-        card(s.repeats.length, "重复信访人", true));
+        card(s.repeats.length, "重复信访人", true),
+        card(s.warnings.length, "矛盾纠纷预警", true));
       $("by-week").replaceChildren(...weeks(s.by_week));
       $("by-status").replaceChildren(bars(s.by_status));
       $("by-category").replaceChildren(bars(s.by_category));
@@ -83,6 +84,12 @@
         s.supervised.map((t) => [link(t.number), t.category_name, t.department_name, statusBadge(t),
           el("span", { class: t.supervision_overdue ? "late" : "", text: (t.supervision_overdue ? "已超期！" : "") + day(t.supervise_by) })]))
         : el("p", { class: "muted", text: "没有挂牌督办中的工单。" }));
+      $("warnings").replaceChildren(s.warnings.length ? table(["事件", "事项", "地点或单位", "件数", "户（人）数", "预警原因", "工单"],
+        s.warnings.map((w) => ["#" + w.id, w.matter_name || w.category_name, w.organization || w.place,
+          el("strong", { text: w.ticket_count }), w.households,
+          el("span", { class: "late", text: w.warning_reasons.join("；") }),
+          el("span", {}, w.tickets.map((t) => el("span", {}, link(t.number), " ")))]))
+        : el("p", { class: "muted", text: "暂无预警。" }));
       $("hotspots").replaceChildren(table(["乡镇（街道）", "类别", "件数"],
         s.hotspots.map((h) => [h.township, h.category_name, el("strong", { text: h.count })])));
       $("repeats").replaceChildren(...(s.repeats.length ? s.repeats.map((g) => el("div", { class: "repeat-group" },
