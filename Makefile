@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test unit e2e bench train rasa-venv rasa-model validate lint clean
+.PHONY: run test unit e2e bench train rasa-venv rasa-model validate lint clean browser
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 needed, found %s" % sys.version'
@@ -16,6 +16,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@# jionlp unpacks its dictionaries into site-packages on first import: do it now, not while serving.
 	$(PY) -c 'import jionlp' > /dev/null
 	touch $@
+
+browser:
+	@bash scripts/chromium.sh > /dev/null
 
 rasa-venv:
 	@bash scripts/rasa-venv.sh > /dev/null
@@ -46,10 +49,10 @@ lint: $(VENV)/.installed
 unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests --ignore=tests/e2e
 
-e2e: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed
+e2e: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed browser
 	$(PY) -m pytest -q tests/e2e
 
-test: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed lint validate
+test: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed lint validate browser
 	$(PY) -m pytest -q tests
 
 bench: $(VENV)/.installed rasa-venv tests/e2e/node_modules/.installed

@@ -413,12 +413,13 @@ def request_review(s: Session, t: Ticket, actor: Actor, reason: str | None = Non
     t.review_level = level
     word = REVIEW_LABELS[level]
     record_event(s, t, actor, EventAction.REVIEW_REQUESTED, before, f"申请{word}，由{body.name}办理")
-    queue_push(
-        s,
-        t,
-        f"您对工单 {t.number} 的{word}申请已登记，"
-        f"由{body.name}在 {review.decide_by:%Y年%m月%d日} 前作出{word}意见并答复您。",
-    )
+    if actor.role != Role.CITIZEN:  # a citizen who asked in the chat is answered there (handlers/followup.py)
+        queue_push(
+            s,
+            t,
+            f"您对工单 {t.number} 的{word}申请已登记，"
+            f"由{body.name}在 {review.decide_by:%Y年%m月%d日} 前作出{word}意见并答复您。",
+        )
     return review
 
 
