@@ -74,7 +74,7 @@ def shot(page, name: str) -> None:
 
 def staff_page(browser, stack, passwords, username: str):
     """A fresh browser context logged in through the login page."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1700}, accept_downloads=True)
     page = context.new_page()
     page.goto(f"{stack.web}/login")
     page.fill("#username", username)
@@ -135,6 +135,7 @@ def test_the_loop_closes_in_the_browser(stack, passwords, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(evidence))  # any PNG will do as the "photo of the signed promise"
     page.set_input_files("input[name=files]", str(evidence))
+    page.locator("input[name=files]").scroll_into_view_if_needed()  # the detail panel scrolls on its own
     shot(page, "2-department-resolving")
     page.click("form button:has-text('办结')")
     page.wait_for_selector("#msg:has-text('已办结')")
@@ -197,6 +198,7 @@ def test_the_loop_closes_in_the_browser(stack, passwords, browser):
     reviewer.click(f"#reviews button:has-text('{chat_number}')")
     reviewer.click("summary:has-text('作出复查意见')")
     reviewer.fill("textarea[name=decision]", "经复查，原答复符合规定，维持。")
+    reviewer.locator("textarea[name=decision]").scroll_into_view_if_needed()
     shot(reviewer, "8-reviewer-deciding")
     reviewer.click("form button:has-text('提交意见')")
     reviewer.wait_for_selector("#msg:has-text('已作出复查意见')")
