@@ -770,6 +770,13 @@ def status_for(sender_id: str, number: str | None = None) -> list[StatusView]:
         ]
 
 
+def place_missing(sender_id: str, number: str) -> bool:
+    """The sender's own ticket has no township yet (a handed-off complaint filed before the place was asked)."""
+    with session_scope() as s:
+        t = s.scalars(select(Ticket).where(Ticket.number == number, Ticket.sender_id == sender_id)).first()
+        return t is not None and t.status in OPEN_STATUSES and not t.township and not t.address
+
+
 def add_attachment(sender_id: str, kind: str, ref: str, mime: str | None = None) -> int:
     """Evidence goes on the sender's newest open ticket, or waits for the ticket being filed."""
     with session_scope() as s:

@@ -16,6 +16,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake
+from bot.clock import china_today
 from bot.dispatch import best_matter
 from bot.intake import Draft
 from bot.jurisdiction import load_jurisdiction
@@ -23,6 +24,7 @@ from bot.matters import load_catalogue
 from bot.vocabulary import Flag
 from classifier.categories import category_codes, category_name, load_taxonomy
 from classifier.extract.gazetteer import area_code
+from classifier.facts import extract_facts
 from handlers.actions import answers
 from handlers.responses import format_date
 
@@ -89,6 +91,36 @@ def previous_action(tracker: Tracker) -> str | None:
     return None
 
 
+def last_response(tracker: Tracker) -> str | None:
+    """The response name of the bot's last message (Rasa keeps it in the bot event's metadata)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action")
+    return None
+
+
+def ask_place_after_handoff(dispatcher: CollectingDispatcher, sender_id: str, number: str) -> None:
+    """A handed-off complaint filed without a place: one optional question, so that the operator knows where
+    (the citizen asked for a person, so it is asked once and may be skipped)."""
+    if intake.place_missing(sender_id, number):
+        dispatcher.utter_message(response="utter_handoff_ask_place")
+
+
+def place_after_handoff(dispatcher: CollectingDispatcher, sender_id: str, number: str, text: str) -> bool:
+    """The answer to utter_handoff_ask_place: onto the handed-off ticket. False: not a place (read as usual)."""
+    j = load_jurisdiction()
+    place = answers.parse_place(text, extract_facts(text, china_today(), j.gazetteer()), j)
+    if place is None:
+        return False
+    if place.get("township") == answers.NOT_KNOWN and not place.get("address"):
+        dispatcher.utter_message(response="utter_handoff_no_place")
+        return True
+    fields = {k: answers.or_none(v) for k, v in place.items() if k in ("township", "village", "address")}
+    intake.add_details(sender_id, number, Draft(text="", **fields), only=tuple(fields))
+    dispatcher.utter_message(response="utter_handoff_place_added", number=number)
+    return True
+
+
 class ActionAnalyseComplaint(Action):
     """Classifies the complaint, extracts its facts, warns at once about danger, and asks to confirm the category.
     A message right after the confirmation question continues the same complaint (people write in pieces)."""
@@ -105,7 +137,12 @@ class ActionAnalyseComplaint(Action):
             # the number the handoff asked for: onto the handed-off ticket, not a new complaint
             intake.add_details(tracker.sender_id, handed_off, Draft(text="", phone=phone), only=("phone",))
             dispatcher.utter_message(response="utter_handoff_phone_added", number=handed_off)
+            ask_place_after_handoff(dispatcher, tracker.sender_id, handed_off)
             return [SlotSet("phone", phone), SlotSet("complaint_ready", False)]  # then listen (no rule follows)
+        if handed_off and last_response(tracker) == "utter_handoff_ask_place":
+            answered = place_after_handoff(dispatcher, tracker.sender_id, handed_off, text)
+            if answered:
+                return [SlotSet("complaint_ready", False)]
         if (
             previous_action(tracker) == "action_handoff"
             and answers.REFUSE.search(text)

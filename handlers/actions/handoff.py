@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 
 from rasa_sdk import Action, Tracker
@@ -11,9 +12,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake
 from handlers.actions.answers import NO_PHONE
-from handlers.actions.complaint import COMPLAINT_SLOTS, collected_draft
+from handlers.actions.complaint import COMPLAINT_SLOTS, collected_draft, message_id_of
 
 log = logging.getLogger(__name__)
+
+# the request for a person inside a longer message (找真人。我要投诉…): what is left is the complaint
+ASK_HUMAN = re.compile(
+    r"[^，。！？,.!?；;]*(?:转人工|人工客服|人工服务|找真人|真人|人工|工作人员|机器人?|自动回复|占线)[^，。！？,.!?；;]*[，。！？,.!?；;]*"
+)
+# a complaint told with the request is filed when at least this much of it is left
+MIN_COMPLAINT_CHARS = 8
 
 
 class ActionHandoff(Action):
@@ -28,7 +36,7 @@ class ActionHandoff(Action):
         phone_known = tracker.get_slot("phone") not in (None, NO_PHONE)
         dispatcher.utter_message(response="utter_handoff" if phone_known else "utter_handoff_in_chat")
         if not tracker.get_slot("complaint_text") or not tracker.get_slot("complaint_ready"):
-            return []
+            return self._complaint_in_request(dispatcher, tracker)
         draft = collected_draft(tracker)
         number = tracker.get_slot("filed_ticket")
         if not number and not draft.message_ids:
@@ -43,4 +51,30 @@ class ActionHandoff(Action):
             log.exception("filing the handed-off complaint failed")
             return []
         dispatcher.utter_message(response="utter_handoff_filed", number=number)
+        if phone_known and not (draft.township or draft.address):
+            # one optional question for the operator's sake (no phone: the phone is asked first, then the place)
+            dispatcher.utter_message(response="utter_handoff_ask_place")
         return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", number)]
+
+    def _complaint_in_request(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """ "找真人。我要投诉平寨村的沼气池补贴没发": Rasa reads a request for a person, and the complaint told with it
+        would be lost. What is left without the request is filed for the operators (needs review) when it is a
+        complaint."""
+        text = (tracker.latest_message.get("text") or "").strip()
+        rest = ASK_HUMAN.sub("", text).strip()
+        message_id = message_id_of(tracker)
+        if message_id is None or len(rest) < MIN_COMPLAINT_CHARS or intake.not_a_complaint(rest):
+            return []
+        try:
+            # judged without the request, filed with the citizen's whole message
+            draft = replace(intake.analyse(rest), text=text, message_ids=(message_id,))
+            number = intake.file_ticket(replace(draft, needs_review=True), sender_id=tracker.sender_id).number
+        except Exception:
+            log.exception("filing the complaint told with the handoff request failed")
+            return []
+        dispatcher.utter_message(response="utter_handoff_filed", number=number)
+        if draft.phone and tracker.get_slot("phone") in (None, NO_PHONE):  # the number came with the request
+            dispatcher.utter_message(response="utter_handoff_phone_added", number=number)
+        if (draft.phone or tracker.get_slot("phone") not in (None, NO_PHONE)) and not (draft.township or draft.address):
+            dispatcher.utter_message(response="utter_handoff_ask_place")
+        return [SlotSet("ticket_number", number)] + ([SlotSet("phone", draft.phone)] if draft.phone else [])

@@ -395,6 +395,7 @@ def added(monkeypatch):
 
     monkeypatch.setattr(intake_api, "add_details", fake)
     monkeypatch.setattr(intake_api, "complaint_text", lambda ids, fallback="", sender_id=None: fallback)
+    monkeypatch.setattr(intake_api, "place_missing", lambda sender_id, number: False)
     return calls
 
 
@@ -485,6 +486,22 @@ def operator_queue(monkeypatch):
     return calls
 
 
+def test_a_complaint_told_with_the_request_for_a_person_is_filed_not_lost(operator_queue, monkeypatch):
+    seen: list[str] = []
+    monkeypatch.setattr(intake_api, "not_a_complaint", lambda text, threshold=0.2: seen.append(text) or False)
+    monkeypatch.setattr(intake_api, "analyse", lambda text, today=None: Draft(text, "social_security"))
+    said = "打你们12345一直占线，这个是真人回还是机器回？找真人。我要投诉平寨村的沼气池补贴没发"
+    events, messages = run(ActionHandoff(), tracker(said, "ask_human", message_id=11))
+    assert seen == ["我要投诉平寨村的沼气池补贴没发"]  # judged without the request
+    sender, draft = operator_queue[0]
+    assert (sender, draft.text, draft.message_ids, draft.needs_review) == ("tg:42", said, (11,), True)
+    assert responses(messages) == ["utter_handoff_in_chat", "utter_handoff_filed"]
+    assert slots_of(events) == {"ticket_number": "XP20261123-00003"}
+    # a bare request files nothing
+    _, messages = run(ActionHandoff(), tracker("转人工", "ask_human", message_id=12))
+    assert responses(messages) == ["utter_handoff_in_chat"] and len(operator_queue) == 1
+
+
 def test_handoff_files_the_pending_complaint_for_the_operators(operator_queue):
     t = tracker(
         "转人工", "ask_human", slots={"complaint_text": "老板拖欠工资", "message_ids": [7], "complaint_ready": True}
@@ -551,6 +568,24 @@ def test_a_number_sent_after_the_handoff_goes_onto_the_handed_off_ticket(analyse
     assert calls == [] and responses(messages) == ["utter_handoff_phone_added"]
     assert added[0]["number"] == "XP20261130-00003" and added[0]["draft"].phone == "13812345678"
     assert slots_of(events) == {"phone": "13812345678", "complaint_ready": False}  # then Rasa listens
+
+
+def test_after_the_handoff_a_missing_place_is_asked_once_and_goes_onto_the_ticket(analyse, added, monkeypatch):
+    calls, _ = analyse
+    monkeypatch.setattr(intake_api, "place_missing", lambda sender_id, number: True)
+    before = [{"event": "action", "name": "action_handoff"}, {"event": "action", "name": "action_listen"}]
+    t = tracker("13812345678", "inform", events=before, slots={"ticket_number": "XP20261130-00003"})
+    _, messages = run(ActionAnalyseComplaint(), t)
+    assert responses(messages) == ["utter_handoff_phone_added", "utter_handoff_ask_place"]
+    asked = [{"event": "bot", "metadata": {"utter_action": "utter_handoff_ask_place"}}]
+    t = tracker("水塘镇南达村", "inform", events=asked, slots={"ticket_number": "XP20261130-00003"})
+    events, messages = run(ActionAnalyseComplaint(), t)
+    assert calls == [] and responses(messages) == ["utter_handoff_place_added"]
+    place = added[-1]["draft"]
+    assert (place.township, place.village) == ("shuitang", "shuitang.nanda")
+    t = tracker("不清楚", "inform", events=asked, slots={"ticket_number": "XP20261130-00003"})
+    _, messages = run(ActionAnalyseComplaint(), t)
+    assert responses(messages) == ["utter_handoff_no_place"] and len(added) == 2
 
 
 # --- the form --------------------------------------------------------------------------------------------------
