@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
@@ -80,6 +80,10 @@ class ValidatePetitionForm(FormValidationAction):
             return []
         text = tracker.latest_message.get("text") or ""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if STOP.search(text) and not find_ticket_number(text):
+            # 不登记了 / 算了不说了: the form stops here, as the goodbye rule stops it, whatever Rasa read into the
+            # rest of the message (我要去挖人了，不登记了 was read as a new complaint and the question came again)
+            return [ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_stop_form")]
         if leaves_the_form(text, intent):
             return []  # rejected: a rule answers, then the form asks again (or stops)
         danger = danger_in_answer(dispatcher, tracker, text)

@@ -825,11 +825,21 @@ def test_a_name_inside_a_longer_answer(extracted):
     assert slots_of(events) == {"citizen_name": "李四"}
 
 
-@pytest.mark.parametrize("text", ["转人工", "算了不登记了", "查询 XP20261130-00001"])
+@pytest.mark.parametrize("text", ["转人工", "查询 XP20261130-00001"])
 def test_a_clear_other_request_leaves_the_form(extracted, text):
     extracted[text] = facts(times=[{"text": "今天", "start": "2026-11-30", "end": "2026-11-30"}])
     events, messages = answer(text, "incident_time", intent="inform")
     assert events == [] and messages == []
+
+
+@pytest.mark.parametrize("intent", ["inform", "report_problem", "goodbye"])
+def test_an_explicit_stop_stops_the_form_whatever_the_intent(extracted, intent):
+    text = "我要去挖人了，不说了，不登记了"
+    extracted[text] = facts()
+    events, messages = answer(text, "phone", intent=intent)
+    assert messages == []
+    assert [e["event"] for e in events] == ["active_loop", "slot", "followup"]
+    assert events[0]["name"] is None and events[2]["name"] == "action_stop_form"
 
 
 def test_the_same_matter_told_again_joins_the_open_ticket(filed, monkeypatch):
