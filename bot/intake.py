@@ -720,11 +720,23 @@ def open_ticket_on_same_matter(sender_id: str | None, draft: Draft) -> str | Non
     since = utcnow() - timedelta(days=SAME_MATTER_DAYS)
     same = Ticket.matter == draft.matter if draft.matter else Ticket.category == draft.category
     with session_scope() as s:
-        t = s.scalars(
-            select(Ticket)
-            .where(Ticket.sender_id == sender_id, same, Ticket.status.in_(OPEN_STATUSES), Ticket.received_at >= since)
-            .order_by(Ticket.id.desc())
-        ).first()
+        mine = select(Ticket).where(
+            Ticket.sender_id == sender_id, Ticket.status.in_(OPEN_STATUSES), Ticket.received_at >= since
+        )
+        t = s.scalars(mine.where(same).order_by(Ticket.id.desc())).first()
+        if t is None and Flag.REPEAT in draft.flags:
+            # "还是楼下那个KTV…我之前反映过了": the classifier may put it under another matter; the citizen's own
+            # word that it was reported before joins it to an open ticket of the same category, or of the same event
+            # as the linker judges it
+            told = linking.Report(
+                draft.text, china_today(), draft.category, draft.matter, draft.township, draft.village,
+                tuple(draft.facts.get("organizations") or ()),
+            )  # fmt: skip
+            t = next(
+                (o for o in s.scalars(mine.order_by(Ticket.id.desc()).limit(5))
+                 if o.category == draft.category or linking.same_event(linking.report_of(o), told).same),
+                None,
+            )  # fmt: skip
         return t.number if t else None
 
 

@@ -93,12 +93,20 @@ def place_slots(facts: dict, j: Jurisdiction) -> dict | None:
     place = place_fields(facts, j)
     if not place:
         return None
+    if not place["township"] and not place["village"] and is_our_county(place.get("address"), j):
+        return None  # 新平县 alone says nothing of where in the county: the township is still asked
     village_named = bool((primary_place(facts, j) or {}).get("village"))
     return {
         "township": place["township"] or NOT_KNOWN,
         "village": place["village"] or (NOT_KNOWN if village_named or not place["township"] else None),
         "address": place["address"],
     }
+
+
+def is_our_county(words: str | None, j: Jurisdiction) -> bool:
+    """The words name just this county (新平县, 新平彝族傣族自治县), perhaps with its city or province."""
+    rest = re.sub(r"^(?:云南省|云南|玉溪市|玉溪)+", "", clean(words or ""))
+    return bool(rest) and rest in {j.county, *j.county_aliases}
 
 
 def parse_place(text: str, facts: dict, j: Jurisdiction) -> dict | None:

@@ -216,6 +216,11 @@ def test_an_open_ticket_on_the_same_matter_takes_the_repeat(engine, make_draft):
     assert intake.open_ticket_on_same_matter("web:abcdefgh", again) == first.number
     assert intake.open_ticket_on_same_matter("web:someoneelse", again) is None
     assert intake.open_ticket_on_same_matter("web:abcdefgh", replace(again, matter="labour.y")) is None
+    # the citizen's own word that it was reported before: the same category is enough, whatever the matter
+    said_before = replace(again, matter="labour.y", text="包工头欠薪的事我之前反映过了", flags=("repeat",))
+    assert intake.open_ticket_on_same_matter("web:abcdefgh", said_before) == first.number
+    other = replace(said_before, category="land", matter="land.z", text="承包地的事我之前反映过了，村上不管")
+    assert intake.open_ticket_on_same_matter("web:abcdefgh", other) is None
     new = replace(again, text="这是新的问题，工地上还有人受伤了")
     assert intake.open_ticket_on_same_matter("web:abcdefgh", new) is None
     intake.add_repeat("web:abcdefgh", first.number, again)

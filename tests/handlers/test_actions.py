@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake as intake_api
 from bot.intake import Draft, FiledTicket, StatusView
-from handlers.actions import form
+from handlers.actions import answers, form
 from handlers.actions.complaint import (
     ActionAnalyseComplaint,
     ActionChooseCategory,
@@ -1132,3 +1132,10 @@ def test_a_bare_village_at_the_recap_is_changed_and_confirmed_once(extracted):
     events, messages = recap_answer("村子不是李家村，是南恩")
     assert slots_of(events)["village"] == "gasa.nanen"
     assert responses(messages) == ["utter_place_corrected"]
+
+
+def test_the_county_alone_is_no_place_and_the_township_is_still_asked(jurisdiction):
+    county_only = {"places": [{"text": "新平县", "county": "新平彝族傣族自治县", "township": None, "village": None}]}
+    assert answers.place_slots(county_only, jurisdiction) is None
+    elsewhere = {"places": [{"text": "昆明市五华区", "city": "昆明市", "county": "五华区", "township": None}]}
+    assert answers.place_slots(elsewhere, jurisdiction)["township"] == answers.NOT_KNOWN  # transferred, not asked
