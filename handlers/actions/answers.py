@@ -37,6 +37,22 @@ TIME_WORDS = re.compile(
     r"经常|老是|总是|天天|每天|每次|每年|每月|一年|两年|三年|半年|头年|前年|上回|上次|那天|当天|当时"
 )
 # "I told you already": the answer is in what was said before (the complaint, an earlier answer)
+# requests that leave the form whatever else the message holds (handlers/actions/form.py) or come with a complaint
+ASK_HUMAN = re.compile(r"转人工|人工服务|人工客服|真人|话务员|接线员|找个人|找人工")
+# (a bare 不说了 is not here: at the name or phone question it means "I won't say", and is read as that answer)
+STOP = re.compile(r"不登记了|不用登记|先不登记|不反映了|不投诉了|算了不说了|不弄了|先不弄|不想弄了|不办了|撤销")
+# a sentence asking for a person, with what goes with it (这个是真人回还是机器回？/ 打12345一直占线)
+_PERSON_SENTENCE = re.compile(
+    r"[^，。！？,.!?；;]*(?:转人工|人工客服|人工服务|找真人|真人|人工|话务员|工作人员|机器人?|自动回复|占线)"
+    r"[^，。！？,.!?；;]*[，。！？,.!?；;]*"
+)
+
+
+def without_request_for_person(text: str) -> str:
+    """The message without its sentences asking for a person: "找真人。我要投诉…" -> "我要投诉…"."""
+    return _PERSON_SENTENCE.sub("", text or "").strip()
+
+
 SAID_BEFORE = re.compile(r"前面说了|刚才说了|说过了|已经说了|讲过了|上面说了|前面有|刚才讲了|都说了")
 PLACE_WORDS = re.compile(r"县城|城区|城里|街道|街上|镇|乡|村|社区|小区|组|寨|路|街|巷|屯|坝|箐|冲|山|河|县|市|省|区")
 AT_TOWNSHIP_SEAT = re.compile(r"(?:镇|乡|街|集镇|街道|城|街子)上|城里|县城|集镇|镇政府|乡政府|街道办|街子")

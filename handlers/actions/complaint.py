@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake
@@ -21,7 +21,7 @@ from bot.dispatch import best_matter
 from bot.intake import Draft
 from bot.jurisdiction import load_jurisdiction
 from bot.matters import load_catalogue
-from bot.vocabulary import Flag
+from bot.vocabulary import Flag, find_ticket_number
 from classifier.categories import category_codes, category_name, load_taxonomy
 from classifier.extract.gazetteer import area_code
 from classifier.facts import extract_facts
@@ -151,6 +151,14 @@ class ActionAnalyseComplaint(Action):
             # 不留 to the handoff's "send a phone if you like": the reply comes in this chat; not a new complaint
             dispatcher.utter_message(response="utter_handoff_no_phone")
             return [SlotSet("complaint_ready", False)]
+        in_form = (tracker.active_loop or {}).get("name") == "petition_form"
+        if in_form and answers.STOP.search(text) and not find_ticket_number(text):
+            # 我要去挖人了，不说了，不登记了: Rasa read a new complaint into a stop during the form (a fallback rule
+            # runs this action then); the form stops as on goodbye, an urgent ticket keeping what it got
+            return [ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_stop_form")]
+        if not in_form and answers.ASK_HUMAN.search(text) and len(answers.without_request_for_person(text)) >= 8:
+            # 找真人。我要投诉平寨村的沼气池补贴没发: a person is asked for, with the complaint; the handoff files it
+            return [FollowupAction("action_handoff")]
         continuing = previous_action(tracker) in CONTINUES_AFTER and tracker.get_slot("complaint_text")
         ids = list(tracker.get_slot("message_ids") or []) if continuing else []
         if message_id is not None:

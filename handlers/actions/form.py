@@ -153,9 +153,7 @@ def danger_in_answer(dispatcher: CollectingDispatcher, tracker: Tracker, text: s
 # Requests that leave the form whatever else the message holds: a status query (a ticket number, 进度), a person,
 # an explicit stop. Anything else is first read as an answer.
 STATUS_QUERY = re.compile(r"查询|查一下|进度|进展|怎么样了|办得怎样|处理得怎样|有结果没|结果出来")
-ASK_HUMAN = re.compile(r"转人工|人工服务|人工客服|真人|话务员|接线员|找个人|找人工")
-# (a bare 不说了 is not here: at the name or phone question it means "I won't say", and is read as that answer)
-STOP = re.compile(r"不登记了|不用登记|先不登记|不反映了|不投诉了|算了不说了|不弄了|先不弄|不想弄了|不办了|撤销")
+ASK_HUMAN, STOP = answers.ASK_HUMAN, answers.STOP
 
 
 QUESTION = re.compile(r"怎么样|怎样|什么|为什么|为啥|咋个|谁|哪里|吗[？?。]?$|[？?]$")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import replace
 
 from rasa_sdk import Action, Tracker
@@ -11,15 +10,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake
+from handlers.actions import answers
 from handlers.actions.answers import NO_PHONE
 from handlers.actions.complaint import COMPLAINT_SLOTS, collected_draft, message_id_of
 
 log = logging.getLogger(__name__)
 
-# the request for a person inside a longer message (找真人。我要投诉…): what is left is the complaint
-ASK_HUMAN = re.compile(
-    r"[^，。！？,.!?；;]*(?:转人工|人工客服|人工服务|找真人|真人|人工|工作人员|机器人?|自动回复|占线)[^，。！？,.!?；;]*[，。！？,.!?；;]*"
-)
 # a complaint told with the request is filed when at least this much of it is left
 MIN_COMPLAINT_CHARS = 8
 
@@ -61,7 +57,7 @@ class ActionHandoff(Action):
         would be lost. What is left without the request is filed for the operators (needs review) when it is a
         complaint."""
         text = (tracker.latest_message.get("text") or "").strip()
-        rest = ASK_HUMAN.sub("", text).strip()
+        rest = answers.without_request_for_person(text)
         message_id = message_id_of(tracker)
         if message_id is None or len(rest) < MIN_COMPLAINT_CHARS or intake.not_a_complaint(rest):
             return []

@@ -1139,3 +1139,21 @@ def test_the_county_alone_is_no_place_and_the_township_is_still_asked(jurisdicti
     assert answers.place_slots(county_only, jurisdiction) is None
     elsewhere = {"places": [{"text": "昆明市五华区", "city": "昆明市", "county": "五华区", "township": None}]}
     assert answers.place_slots(elsewhere, jurisdiction)["township"] == answers.NOT_KNOWN  # transferred, not asked
+
+
+def test_a_stop_that_reaches_the_complaint_action_during_the_form_stops_the_form(analyse):
+    calls, _ = analyse
+    t = tracker("我要去挖人了，不说了，不登记了", "report_problem", slots={"requested_slot": "phone"})
+    t.active_loop = {"name": "petition_form"}
+    events, messages = run(ActionAnalyseComplaint(), t)
+    assert calls == [] and messages == []
+    assert [e["event"] for e in events] == ["active_loop", "slot", "followup"]
+    assert events[2]["name"] == "action_stop_form"
+
+
+def test_a_complaint_that_asks_for_a_person_goes_to_the_handoff(analyse):
+    calls, _ = analyse
+    said = "这个是真人回还是机器回？找真人。我要投诉平寨村的沼气池补贴没发"
+    events, messages = run(ActionAnalyseComplaint(), tracker(said, "report_problem", message_id=3))
+    assert calls == [] and messages == []
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_handoff"}]
