@@ -46,6 +46,8 @@ QUESTIONS = {
     "utter_offer_second": "second",
     # after 转人工 with no phone known, the bot asks for one so that the operator can call back
     "utter_handoff_in_chat": "phone",
+    # and then, with a phone, where (once; 不清楚 is accepted)
+    "utter_handoff_ask_place": "place",
 }
 NOT_UNDERSTOOD = {
     *("utter_invalid_place", "utter_invalid_village", "utter_invalid_incident_time", "utter_no_phone"),

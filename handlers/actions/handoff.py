@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import intake
+from bot.intake import Draft
 from handlers.actions import answers
 from handlers.actions.answers import NO_PHONE
 from handlers.actions.complaint import COMPLAINT_SLOTS, collected_draft, message_id_of
@@ -28,11 +29,15 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        pending = tracker.get_slot("complaint_text") and tracker.get_slot("complaint_ready")
+        told = None if pending else self._told_with_request(tracker)
         # a way back to the citizen: their phone, or this chat (never a call-back promised without a number)
-        phone_known = tracker.get_slot("phone") not in (None, NO_PHONE)
+        phone_known = tracker.get_slot("phone") not in (None, NO_PHONE) or bool(told and told.phone)
         dispatcher.utter_message(response="utter_handoff" if phone_known else "utter_handoff_in_chat")
-        if not tracker.get_slot("complaint_text") or not tracker.get_slot("complaint_ready"):
-            return self._complaint_in_request(dispatcher, tracker)
+        if told is not None:
+            return self._file_told(dispatcher, tracker, told, phone_known)
+        if not pending:
+            return []
         draft = collected_draft(tracker)
         number = tracker.get_slot("filed_ticket")
         if not number and not draft.message_ids:
@@ -52,25 +57,27 @@ class ActionHandoff(Action):
             dispatcher.utter_message(response="utter_handoff_ask_place")
         return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", number)]
 
-    def _complaint_in_request(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def _told_with_request(self, tracker: Tracker) -> Draft | None:
         """ "找真人。我要投诉平寨村的沼气池补贴没发": Rasa reads a request for a person, and the complaint told with it
-        would be lost. What is left without the request is filed for the operators (needs review) when it is a
-        complaint."""
+        would be lost. What is left without the request, when it is a complaint, judged without the request and
+        kept with the citizen's whole message; None otherwise."""
         text = (tracker.latest_message.get("text") or "").strip()
         rest = answers.without_request_for_person(text)
         message_id = message_id_of(tracker)
         if message_id is None or len(rest) < MIN_COMPLAINT_CHARS or intake.not_a_complaint(rest):
-            return []
+            return None
+        return replace(intake.analyse(rest), text=text, message_ids=(message_id,), needs_review=True)
+
+    def _file_told(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, draft: Draft, phone_known: bool
+    ) -> list[EventType]:
+        """Files the complaint told with the request for the operators' queue (needs review)."""
         try:
-            # judged without the request, filed with the citizen's whole message
-            draft = replace(intake.analyse(rest), text=text, message_ids=(message_id,))
-            number = intake.file_ticket(replace(draft, needs_review=True), sender_id=tracker.sender_id).number
+            number = intake.file_ticket(draft, sender_id=tracker.sender_id).number
         except Exception:
             log.exception("filing the complaint told with the handoff request failed")
             return []
         dispatcher.utter_message(response="utter_handoff_filed", number=number)
-        if draft.phone and tracker.get_slot("phone") in (None, NO_PHONE):  # the number came with the request
-            dispatcher.utter_message(response="utter_handoff_phone_added", number=number)
-        if (draft.phone or tracker.get_slot("phone") not in (None, NO_PHONE)) and not (draft.township or draft.address):
+        if phone_known and not (draft.township or draft.address):
             dispatcher.utter_message(response="utter_handoff_ask_place")
         return [SlotSet("ticket_number", number)] + ([SlotSet("phone", draft.phone)] if draft.phone else [])

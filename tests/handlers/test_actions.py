@@ -1157,3 +1157,14 @@ def test_a_complaint_that_asks_for_a_person_goes_to_the_handoff(analyse):
     events, messages = run(ActionAnalyseComplaint(), tracker(said, "report_problem", message_id=3))
     assert calls == [] and messages == []
     assert events == [{"event": "followup", "timestamp": None, "name": "action_handoff"}]
+
+
+def test_a_phone_told_with_the_request_is_the_way_back(operator_queue, monkeypatch):
+    monkeypatch.setattr(intake_api, "not_a_complaint", lambda text, threshold=0.2: False)
+    monkeypatch.setattr(
+        intake_api, "analyse", lambda text, today=None: Draft(text, "land", phone="13800137406", township="shuitang")
+    )
+    said = "我要人工客服。我家的林权证办了一年多还没下来，电话13800137406"
+    events, messages = run(ActionHandoff(), tracker(said, "ask_human", message_id=5))
+    assert responses(messages) == ["utter_handoff", "utter_handoff_filed"]  # a call-back promised: the number is known
+    assert slots_of(events) == {"ticket_number": "XP20261123-00003", "phone": "13800137406"}
