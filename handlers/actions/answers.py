@@ -48,6 +48,11 @@ _PERSON_SENTENCE = re.compile(
 )
 
 
+# a complaint told with a request for a person is filed when at least this much of it is left (还是没人打电话给我，
+# 转人工 is a follow-up on a status query, not a complaint: 9 characters)
+COMPLAINT_WITH_REQUEST_CHARS = 12
+
+
 def without_request_for_person(text: str) -> str:
     """The message without its sentences asking for a person: "找真人。我要投诉…" -> "我要投诉…"."""
     return _PERSON_SENTENCE.sub("", text or "").strip()

@@ -156,7 +156,11 @@ class ActionAnalyseComplaint(Action):
             # 我要去挖人了，不说了，不登记了: Rasa read a new complaint into a stop during the form (a fallback rule
             # runs this action then); the form stops as on goodbye, an urgent ticket keeping what it got
             return [ActiveLoop(None), SlotSet("requested_slot", None), FollowupAction("action_stop_form")]
-        if not in_form and answers.ASK_HUMAN.search(text) and len(answers.without_request_for_person(text)) >= 8:
+        if (
+            not in_form
+            and answers.ASK_HUMAN.search(text)
+            and len(answers.clean(answers.without_request_for_person(text))) >= answers.COMPLAINT_WITH_REQUEST_CHARS
+        ):
             # 找真人。我要投诉平寨村的沼气池补贴没发: a person is asked for, with the complaint; the handoff files it
             return [FollowupAction("action_handoff")]
         continuing = previous_action(tracker) in CONTINUES_AFTER and tracker.get_slot("complaint_text")

@@ -17,9 +17,6 @@ from handlers.actions.complaint import COMPLAINT_SLOTS, collected_draft, message
 
 log = logging.getLogger(__name__)
 
-# a complaint told with the request is filed when at least this much of it is left
-MIN_COMPLAINT_CHARS = 8
-
 
 class ActionHandoff(Action):
     """Tells the citizen a hotline operator will follow up (and about 12345). A complaint not yet filed is filed
@@ -64,7 +61,11 @@ class ActionHandoff(Action):
         text = (tracker.latest_message.get("text") or "").strip()
         rest = answers.without_request_for_person(text)
         message_id = message_id_of(tracker)
-        if message_id is None or len(rest) < MIN_COMPLAINT_CHARS or intake.not_a_complaint(rest):
+        if (
+            message_id is None
+            or len(answers.clean(rest)) < answers.COMPLAINT_WITH_REQUEST_CHARS
+            or intake.not_a_complaint(rest)
+        ):
             return None
         return replace(intake.analyse(rest), text=text, message_ids=(message_id,), needs_review=True)
 
