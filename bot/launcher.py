@@ -25,6 +25,7 @@ from bot.db import engine_for, init_db, session_scope
 from bot.jurisdiction import load_jurisdiction
 from bot.logs import setup_logging
 from bot.settings import ROOT, Settings, get_settings
+from bot.tickets import decline_grounds
 
 log = logging.getLogger("launcher")
 
@@ -113,6 +114,7 @@ def prepare(settings: Settings) -> list[tuple[str, str, str]]:
     training.train_missing(settings.model_dir, settings.real_data_dir)
     engine = engine_for(settings.database_url)
     init_db(engine, load_jurisdiction())
+    decline_grounds()  # the clerk's file of 不予受理 grounds is checked at start, not at the first refusal
     with session_scope(engine) as s:
         return [(u, p, r) for u, p, r, *_ in seed_demo_staff(s)]
 

@@ -140,3 +140,11 @@ def test_report_files_are_kept_and_audited_for_the_department_only(session, make
     assert a.kind == "report" and a.sender_id == "staff:clerk" and "report_file" in actions(session, t)
     with pytest.raises(TicketError, match="不属于本部门"):
         add_report_file(session, t, Actor("x", Role.DEPARTMENT, "county.health"), "/y", None)
+
+
+def test_a_broken_grounds_file_is_reported_in_chinese_with_the_entry(tmp_path):
+    broken = tmp_path / "grounds.yml"
+    broken.write_text("- code: a\n  name: 甲\n  basis: 依据\n  advice: 建议\n- code: b\n  name: 乙\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="第2项需要 code、name、basis、advice"):
+        decline_grounds(broken)
+    assert {"legal_procedure", "review_final"} <= set(decline_grounds())  # the shipped file is whole
