@@ -27,7 +27,9 @@ CORRECTION = re.compile(
 DONT_KNOW = re.compile(
     r"不知道|不晓得|不清楚|记不清|记不得|不记得|忘了|忘记了|说不清|没注意|不确定|不好说|搞不清|说不准|拿不准|晓不得|莫得印象"
 )
-REFUSE = re.compile(r"不留|不想留|不方便|不给|不想给|不想说|不告诉|不愿意|保密|没有电话|没电话|没有手机|没手机|算了")
+REFUSE = re.compile(
+    r"不留|不想留|不方便|不给|不想给|不想说|不告诉|不愿意|保密|没有电话|没电话|没有手机|没手机|算了|就不说了?|不说了|不讲了?"
+)
 ANONYMOUS_WORDS = re.compile(r"匿名|不留|不想留|不方便|不用|不要|不想说|不说|不告诉|不愿意|保密|无名|没必要|算了")
 TIME_WORDS = re.compile(
     r"年|月|日|号|周|星期|礼拜|天|前|后|以来|最近|近来|一直|刚才|刚刚|早上|上午|中午|下午|晚上|"
@@ -100,6 +102,8 @@ NOT_A_NAME = {
     "知道了",
     "收到",
 }
+# 我不识字，姓起: a surname said alone inside a longer answer (any character: 起, 刀, 岩 are surnames here)
+SURNAME_SAID = re.compile(r"(?:^|[，,。.！!、\s])(?:我)?姓([\u4e00-\u9fff])(?=[，,。.！!、\s]|的|$)")
 SELF_INTRO_SHORT = re.compile(r"(?:我叫|我姓|我是|名字叫|叫我)([\u4e00-\u9fff]{1,3}?)(?:[，,。.！!、\s]|就行|吧|$)")
 PUNCT = re.compile(r"[\s,，.。!！?？;；:：、~～…\-—\"“”'‘’()（）]+")
 
@@ -231,8 +235,9 @@ def is_consultation(text: str, matter_name: str | None = None) -> bool:
 
 
 def parse_when(text: str, facts: dict) -> str | None:
-    if facts.get("times"):
-        return format_time(facts["times"][0])
+    told = affirmed(facts.get("times") or [], text)
+    if told:
+        return format_time(told)
     c = clean(text)
     if DONT_KNOW.search(c) or REFUSE.search(c) or NOTHING_HAPPENED.search(c):
         return NOT_KNOWN
@@ -283,6 +288,9 @@ def parse_name(text: str, facts: dict) -> str | None:
     intro = SELF_INTRO_SHORT.search(unicodedata.normalize("NFKC", text or ""))
     if intro and intro.group(1) not in NOT_A_NAME:
         return intro.group(1)
+    said = SURNAME_SAID.search(unicodedata.normalize("NFKC", text or ""))
+    if said:
+        return said.group(1)
     c = clean(text)
     if ANONYMOUS_WORDS.search(c) and len(c) <= 12:
         return ANONYMOUS
@@ -291,6 +299,18 @@ def parse_name(text: str, facts: dict) -> str | None:
         return name
     persons = facts.get("persons") or []
     return persons[0] if persons else None
+
+
+NEGATED_BEFORE = re.compile(r"不是\s*$")
+
+
+def affirmed(values: list[dict], text: str) -> dict | None:
+    """Of the facts found in a correction (不是上礼拜，是上个月初), the first one not said after 不是."""
+    for v in values:
+        at = text.find(v.get("text") or "\0")
+        if at < 0 or not NEGATED_BEFORE.search(text[max(0, at - 4) : at]):
+            return v
+    return None
 
 
 def place_shown(slots: dict, j: Jurisdiction) -> str:

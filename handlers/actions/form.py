@@ -259,8 +259,9 @@ def corrections(
             if not slots.get("township") or (correcting and (other_town or other_village)):
                 changes.update(place)
                 dispatcher.utter_message(response="utter_place_corrected", place=answers.place_shown(place, j))
-    if requested != "incident_time" and facts.get("times") and (correcting or not slots.get("incident_time")):
-        when = format_time(facts["times"][0])
+    told = answers.affirmed(facts.get("times") or [], text)
+    if requested != "incident_time" and told and (correcting or not slots.get("incident_time")):
+        when = format_time(told)
         if when != slots.get("incident_time"):
             changes["incident_time"] = when
             if slots.get("incident_time"):

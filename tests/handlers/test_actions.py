@@ -1168,3 +1168,19 @@ def test_a_phone_told_with_the_request_is_the_way_back(operator_queue, monkeypat
     events, messages = run(ActionHandoff(), tracker(said, "ask_human", message_id=5))
     assert responses(messages) == ["utter_handoff", "utter_handoff_filed"]  # a call-back promised: the number is known
     assert slots_of(events) == {"ticket_number": "XP20261123-00003", "phone": "13800137406"}
+
+
+def test_the_time_said_after_bu_shi_is_not_the_correction():
+    times = [{"text": "上礼拜", "start": "2026-11-23", "end": "2026-11-29"}, {"text": "上个月", "start": "2026-10-01"}]
+    assert answers.affirmed(times, "时间我说错了，不是上礼拜，是上个月初就开始冒了")["text"] == "上个月"
+    assert answers.affirmed(list(reversed(times)), "是上个月初，不是上礼拜")["text"] == "上个月"
+    assert answers.affirmed(times, "上礼拜")["text"] == "上礼拜"
+
+
+@pytest.mark.parametrize(("said", "name"), [("我不识字，姓起", "起"), ("姓刀", "刀"), ("我叫李四，前面说了的", "李四")])
+def test_a_surname_said_in_a_longer_answer(said, name):
+    assert answers.parse_name(said, {}) == name
+
+
+def test_not_saying_where_is_an_answer_not_a_goodbye(jurisdiction):
+    assert answers.parse_place("这个就不说了", {"places": []}, jurisdiction)["township"] == answers.NOT_KNOWN
