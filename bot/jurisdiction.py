@@ -191,6 +191,10 @@ class Jurisdiction:
                 found.append(form)
         return found
 
+    def village_codes_of(self, form: str) -> set[str]:
+        """The codes of the villages written `form` (南恩 / 南恩村 / 南恩村委会)."""
+        return set(self._village_forms.get(form, ()))
+
     def villages_named(self, text: str) -> set[str]:
         """The codes of the villages `text` names (a form shared by two villages names both). A form that is also a
         township's name (扬武 of 扬武社区) names the township, not the village."""

@@ -14,6 +14,7 @@ import unicodedata
 from bot.intake import FORM_FIELDS, Draft, format_time, place_fields, primary_place
 from bot.jurisdiction import Jurisdiction, Village
 from classifier.extract.contacts import find_phones
+from classifier.normalise import normalise
 
 # Values a slot takes when the citizen cannot or will not say: the form does not ask again, the ticket gets None.
 NOT_KNOWN = "不详"
@@ -311,6 +312,20 @@ def affirmed(values: list[dict], text: str) -> dict | None:
         if at < 0 or not NEGATED_BEFORE.search(text[max(0, at - 4) : at]):
             return v
     return None
+
+
+def corrected_place(text: str, j: Jurisdiction) -> dict | None:
+    """The village a correction names as the right one (我说的是曼线村，不是龙河村 -> 曼线村), as slot values; None
+    when it names none, or only after 不是."""
+    forms = [f for f in j.village_forms_in(normalise(text)) if j.township_code(f) is None]
+    said = affirmed([{"text": f} for f in forms], text)
+    if said is None:
+        return None
+    codes = j.village_codes_of(said["text"])
+    if len(codes) != 1:
+        return None
+    v = j.villages[next(iter(codes))]
+    return {"township": v.township, "village": v.code, "address": j.place_name(v.township, v.code)}
 
 
 def place_shown(slots: dict, j: Jurisdiction) -> str:

@@ -200,6 +200,12 @@ class ActionAnalyseComplaint(Action):
         matter = load_catalogue().matters.get(draft.matter or "")
         if not found.get("incident_time") and answers.is_consultation(text, matter.name if matter else None):
             found["incident_time"] = answers.NOT_KNOWN  # a policy question: nothing happened, so no "when?"
+        latest_piece = (tracker.latest_message.get("text") or "").strip()
+        if continuing and answers.CORRECTION.search(latest_piece):
+            # 哦不对，我说的是曼线村，不是龙河村: the place the latest piece corrects to replaces the first message's
+            fixed = answers.corrected_place(latest_piece, load_jurisdiction())
+            if fixed:
+                found.update(fixed)
         # the citizen's own phone and name stay from an earlier complaint of this conversation
         for slot in ("phone", "citizen_name"):
             found[slot] = found[slot] or tracker.get_slot(slot)

@@ -1184,3 +1184,9 @@ def test_a_surname_said_in_a_longer_answer(said, name):
 
 def test_not_saying_where_is_an_answer_not_a_goodbye(jurisdiction):
     assert answers.parse_place("这个就不说了", {"places": []}, jurisdiction)["township"] == answers.NOT_KNOWN
+
+
+def test_a_place_corrected_while_the_category_is_asked(jurisdiction):
+    said = "哦不对，我说的是曼线村，不是龙河村，龙河是我亲戚那边"
+    assert answers.corrected_place(said, jurisdiction)["village"] == "mosha.manxian"
+    assert answers.corrected_place("不是龙河村", jurisdiction) is None  # only what it is not
