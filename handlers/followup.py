@@ -3,7 +3,8 @@
 These answer a push (bot.tickets asks 满意吗 when a ticket is resolved), not a question of the dialogue: Rasa never
 saw the question, so it cannot read "3" or "不满意" as its answer. Code reads them before Rasa, like a status query,
 and only then: a rating only while the sender has a ticket whose question is open, a review request only while one
-may be asked. Everything else goes to Rasa unchanged.
+may be asked. Everything else goes to Rasa unchanged. The price, accepted: while a question is open, a bare 1 / 2 / 3
+given as the answer to another question (how many people?) is read as the rating.
 """
 
 from __future__ import annotations
