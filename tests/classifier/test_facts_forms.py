@@ -261,8 +261,9 @@ def test_not_urgent(facts, text):
 
 
 def test_sums_are_not_many_people_and_searching_is_not_complaining(facts):
-    for text in ("租金才几百块", "补偿款数十万元", "上百元的东西"):
+    for text in ("租金才几百块", "补偿款数十万元", "上百元的东西", "打针花了好几百，他家还不认账", "看病用了几百"):
         assert "collective" not in derive_flags(text, facts(text))
+    assert "collective" in derive_flags("村里好几百人都没水吃了", facts("村里好几百人都没水吃了"))
     assert "repeat" in derive_flags("找了镇政府和环保局都没人管", facts("找了镇政府和环保局都没人管"))
     assert "repeat" not in derive_flags("孩子发烧，找了一圈都没开门", facts("孩子发烧，找了一圈都没开门"))
 
