@@ -87,7 +87,7 @@ class EscalationRule:
     respond_within_hours: int | None = None  # a person contacts the citizen within this time (urgent)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one loaded file is one jurisdiction: hashed by identity, so caches can key on it
 class Jurisdiction:
     province: str
     city: str

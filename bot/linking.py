@@ -59,16 +59,35 @@ class Decision:
     reasons: tuple[str, ...]
 
 
-def _sites(r: Report, places: re.Pattern) -> set[tuple[str, str | None]]:
-    orgs = {(core, kind_of(o)) for o in r.organizations if (core := org_core(o, places))}
-    return orgs | site_names(r.text, places)
+@dataclass(frozen=True)
+class _Read:
+    """What linking reads of one text, once: a new report is compared with up to CANDIDATES earlier ones."""
+
+    weights: dict[str, float]  # without the county's place names: the place is judged on its own, not by words
+    villages: frozenset[str]  # the villages it names
+    sites: frozenset[tuple[str, str | None]]  # sites named by a kind ending (翠湖苑工地 -> (翠湖苑, 工地))
+
+
+@lru_cache(maxsize=4)
+def _places(j: Jurisdiction) -> re.Pattern:
+    return re.compile("|".join(map(re.escape, j.place_words_longest_first)))
+
+
+@lru_cache(maxsize=4096)
+def _read(text: str, j: Jurisdiction) -> _Read:
+    places = _places(j)
+    return _Read(weights(places.sub(" ", text)), frozenset(j.villages_named(text)), frozenset(site_names(text, places)))
+
+
+def _sites(r: Report, j: Jurisdiction) -> set[tuple[str, str | None]]:
+    orgs = {(core, kind_of(o)) for o in r.organizations if (core := org_core(o, _places(j)))}
+    return orgs | _read(r.text, j).sites
 
 
 def _org_match(a: Report, b: Report, j: Jurisdiction) -> bool | None:
     """True: one names an organisation or site the other mentions; False: both name one of the same kind (工地 and
     工地) and neither is in the other's text; None: not known."""
-    places = _places_pattern(j.place_words_longest_first)
-    sites_a, sites_b = _sites(a, places), _sites(b, places)
+    sites_a, sites_b = _sites(a, j), _sites(b, j)
     if any(core in b.text for core, _ in sites_a) or any(core in a.text for core, _ in sites_b):
         return True
     kinds_a = {kind for _, kind in sites_a if kind}
@@ -81,22 +100,6 @@ def _names_village_of(text: str, village: str, j: Jurisdiction) -> bool:
     return bool(v) and any(
         form in text for form in (v.name, v.name.removesuffix("村").removesuffix("社区")) if len(form) >= 2
     )
-
-
-@lru_cache(maxsize=4)
-def _places_pattern(words: tuple[str, ...]) -> re.Pattern:
-    return re.compile("|".join(map(re.escape, words)))
-
-
-@lru_cache(maxsize=4096)
-def _content_of(text: str, places: tuple[str, ...]) -> dict[str, float]:
-    return weights(_places_pattern(places).sub(" ", text))
-
-
-def _content(text: str, j: Jurisdiction) -> dict[str, float]:
-    """The text's word weights without the county's place names: where it is is judged on its own, not by shared
-    words. Cached: a new report is compared with up to CANDIDATES earlier ones, each read once."""
-    return _content_of(text, j.place_words_longest_first)
 
 
 def same_event(a: Report, b: Report, j: Jurisdiction | None = None) -> Decision:
@@ -112,7 +115,7 @@ def same_event(a: Report, b: Report, j: Jurisdiction | None = None) -> Decision:
     )
     if a.village and b.village and a.village != b.village and not neighbours:
         return Decision(False, 0.0, ("不同村",))
-    named_a, named_b = j.villages_named(a.text), j.villages_named(b.text)
+    named_a, named_b = _read(a.text, j).villages, _read(b.text, j).villages
     if named_a and named_b and not named_a & named_b:  # each names villages, none the same (the analysis may
         return Decision(False, 0.0, ("不同村",))  # have kept no village code: 平甸村 is also a township's name)
     if a.township and b.township and a.township != b.township and not neighbours:
@@ -120,7 +123,7 @@ def same_event(a: Report, b: Report, j: Jurisdiction | None = None) -> Decision:
     orgs = _org_match(a, b, j)
     if orgs is False:
         return Decision(False, 0.0, ("不同单位",))
-    score = cosine(_content(a.text, j), _content(b.text, j))
+    score = cosine(_read(a.text, j).weights, _read(b.text, j).weights)
     same_matter = bool(a.matter and a.matter == b.matter)
     # the same kind: one category, or matters of one family (urban.water_outage, urban.rural_drinking_water) where
     # the classifier's category for one of them slipped
