@@ -18,6 +18,14 @@ from handlers.actions.complaint import COMPLAINT_SLOTS, collected_draft, message
 log = logging.getLogger(__name__)
 
 
+def _tell_filed(dispatcher: CollectingDispatcher, number: str, draft: Draft, phone_known: bool) -> None:
+    """The handed-off complaint's number, and, when the operator can call but does not know where, one optional
+    question for the place (no phone: the phone is asked first, then the place)."""
+    dispatcher.utter_message(response="utter_handoff_filed", number=number)
+    if phone_known and not (draft.township or draft.address):
+        dispatcher.utter_message(response="utter_handoff_ask_place")
+
+
 class ActionHandoff(Action):
     """Tells the citizen a hotline operator will follow up (and about 12345). A complaint not yet filed is filed
     with what the dialogue collected, marked for review, so it lands in the operator queue."""
@@ -48,10 +56,7 @@ class ActionHandoff(Action):
         except Exception:
             log.exception("filing the handed-off complaint failed")
             return []
-        dispatcher.utter_message(response="utter_handoff_filed", number=number)
-        if phone_known and not (draft.township or draft.address):
-            # one optional question for the operator's sake (no phone: the phone is asked first, then the place)
-            dispatcher.utter_message(response="utter_handoff_ask_place")
+        _tell_filed(dispatcher, number, draft, phone_known)
         return [SlotSet(s, None) for s in COMPLAINT_SLOTS] + [SlotSet("ticket_number", number)]
 
     def _told_with_request(self, tracker: Tracker) -> Draft | None:
@@ -78,7 +83,5 @@ class ActionHandoff(Action):
         except Exception:
             log.exception("filing the complaint told with the handoff request failed")
             return []
-        dispatcher.utter_message(response="utter_handoff_filed", number=number)
-        if phone_known and not (draft.township or draft.address):
-            dispatcher.utter_message(response="utter_handoff_ask_place")
+        _tell_filed(dispatcher, number, draft, phone_known)
         return [SlotSet("ticket_number", number)] + ([SlotSet("phone", draft.phone)] if draft.phone else [])
