@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bot import intake
 from bot.jurisdiction import load_jurisdiction
-from bot.linking import Report, same_event
+from bot.linking import Report, report_of, same_event
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = ROOT / "tests" / "data" / "linking" / "pairs.jsonl"
@@ -34,17 +34,7 @@ def _report(side: dict, citizen: str, cache: dict) -> Report:
     text = side["text"]
     if text not in cache:
         cache[text] = intake.analyse(text, date.fromisoformat(side["received"]))
-    d = cache[text]
-    return Report(
-        text=text,
-        received=date.fromisoformat(side["received"]),
-        category=d.category,
-        matter=d.matter,
-        township=d.township,
-        village=d.village,
-        organizations=tuple(d.facts.get("organizations") or ()),
-        citizen=citizen,
-    )
+    return report_of(cache[text], date.fromisoformat(side["received"]), citizen)
 
 
 def main(argv: list[str] | None = None) -> int:

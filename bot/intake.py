@@ -728,10 +728,7 @@ def open_ticket_on_same_matter(sender_id: str | None, draft: Draft) -> str | Non
             # "还是楼下那个KTV…我之前反映过了": the classifier may put it under another matter; the citizen's own
             # word that it was reported before joins it to an open ticket of the same category, or of the same event
             # as the linker judges it
-            told = linking.Report(
-                draft.text, china_today(), draft.category, draft.matter, draft.township, draft.village,
-                tuple(draft.facts.get("organizations") or ()),
-            )  # fmt: skip
+            told = replace(linking.report_of(draft, china_today()), citizen=None)
             t = next(
                 (o for o in s.scalars(mine.order_by(Ticket.id.desc()).limit(5))
                  if o.category == draft.category or linking.same_event(linking.report_of(o), told).same),

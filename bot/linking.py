@@ -144,16 +144,19 @@ def same_event(a: Report, b: Report, j: Jurisdiction | None = None) -> Decision:
     return Decision(same, round(score, 3), (anchor, matter_word, f"文本相似度{score:.2f}"))
 
 
-def report_of(t: Ticket) -> Report:
+def report_of(t, received: date | None = None, citizen: str | None = None) -> Report:
+    """What linking reads of a filed ticket, or of a draft not filed yet (bot.intake.Draft has the same field
+    names), received on `received` from `citizen`."""
+    stored = getattr(t, "received_at", None)
     return Report(
         text=t.text,
-        received=china_date(t.received_at),
+        received=received or china_date(stored or utcnow()),
         category=t.category,
         matter=t.matter,
         township=t.township,
         village=t.village,
         organizations=tuple((t.facts or {}).get("organizations") or ()),
-        citizen=t.sender_id or t.phone,
+        citizen=citizen or getattr(t, "sender_id", None) or t.phone,
     )
 
 
